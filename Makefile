@@ -1,0 +1,41 @@
+# Jishi — `make run` serves the demo marketplace, `make test` runs the whole suite.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+PYTEST_WORKERS ?= 2
+
+.PHONY: run test lint migrate demo messages bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/jishi manage migrate --noinput
+	$(BIN)/jishi demo --if-empty
+	$(BIN)/jishi serve
+
+migrate: $(STAMP)
+	$(BIN)/jishi manage migrate --noinput
+
+demo: $(STAMP)
+	$(BIN)/jishi demo
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -q -n $(PYTEST_WORKERS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check jishi tests bench
+
+# Refresh the translation catalogues after changing UI text (needs GNU gettext).
+messages: $(STAMP)
+	cd jishi && ../$(BIN)/jishi manage makemessages -l zh_Hans --no-obsolete --ignore '*/migrations/*'
+	$(BIN)/python -m jishi.core.compile_messages
+
+bench: $(STAMP)
+	$(BIN)/python bench/catalog.py
+
+clean:
+	rm -rf $(VENV) var build *.egg-info

@@ -1,0 +1,89 @@
+"""One error body for every API failure: {"error": {"code", "message", "fields"}}."""
+
+from __future__ import annotations
+
+import logging
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, AuthorizationError, HttpError, Throttled, ValidationError
+
+from jishi.core.errors import DomainError, from_django_validation
+
+logger = logging.getLogger(__name__)
+
+_HTTP_CODES = {400: "bad_request", 401: "not_authenticated", 403: "permission_denied", 404: "not_found",
+               405: "method_not_allowed", 409: "conflict", 413: "payload_too_large", 415: "unsupported_media_type",
+               422: "invalid", 429: "throttled"}
+
+
+def error_body(code: str, message: str, fields: dict | None = None) -> dict:
+    return {"error": {"code": code, "message": message, "fields": fields or {}}}
+
+
+def _field_name(loc: tuple | list) -> str:
+    parts = [str(p) for p in loc]
+    if parts and parts[0] in {"body", "query", "path", "header", "cookie", "form", "file"}:
+        source, parts = parts[0], parts[1:]
+        # A body schema is nested under the handler's parameter name; clients never see it.
+        if source in {"body", "form"} and len(parts) > 1:
+            parts = parts[1:]
+    return ".".join(parts) or "__all__"
+
+
+def validation_fields(errors: list[dict]) -> dict[str, list[str]]:
+    fields: dict[str, list[str]] = {}
+    for item in errors:
+        message = str(item.get("msg", "Invalid value.")).removeprefix("Value error, ")
+        fields.setdefault(_field_name(item.get("loc", ())), []).append(message)
+    return fields
+
+
+def install_error_handlers(api: NinjaAPI) -> None:
+    def respond(request, status: int, code: str, message: str, fields: dict | None = None):
+        return api.create_response(request, error_body(code, message, fields), status=status)
+
+    @api.exception_handler(DomainError)
+    def domain_error(request, exc: DomainError):
+        return respond(request, exc.status, exc.code, exc.message, exc.fields)
+
+    @api.exception_handler(ValidationError)
+    def invalid_input(request, exc: ValidationError):
+        return respond(request, 422, "invalid", "Some fields are not valid.", validation_fields(exc.errors))
+
+    @api.exception_handler(DjangoValidationError)
+    def invalid_model(request, exc: DjangoValidationError):
+        err = from_django_validation(exc)
+        return respond(request, 422, err.code, err.message, err.fields)
+
+    @api.exception_handler(AuthenticationError)
+    def not_authenticated(request, exc):
+        return respond(request, 401, "not_authenticated", "Sign in or send a valid Bearer token.")
+
+    @api.exception_handler(AuthorizationError)
+    def not_authorized(request, exc):
+        return respond(request, 403, "permission_denied", "You may not do that.")
+
+    @api.exception_handler(Throttled)
+    def throttled(request, exc):
+        return respond(request, 429, "throttled", "Too many requests; try again shortly.")
+
+    @api.exception_handler(HttpError)
+    def http_error(request, exc: HttpError):
+        status = exc.status_code
+        return respond(request, status, _HTTP_CODES.get(status, "error"), str(exc))
+
+    @api.exception_handler(Http404)
+    def not_found(request, exc):
+        return respond(request, 404, "not_found", "Not found.")
+
+    @api.exception_handler(DjangoPermissionDenied)
+    def forbidden(request, exc):
+        return respond(request, 403, "permission_denied", "You may not do that.")
+
+    @api.exception_handler(Exception)
+    def server_error(request, exc):
+        logger.exception("Unhandled API error", exc_info=exc)
+        return respond(request, 500, "server_error", "Something went wrong on our side.")

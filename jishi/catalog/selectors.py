@@ -1,0 +1,141 @@
+"""Reads for the catalogue: the category tree (cached) and listings of visible products."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.core.cache import cache
+
+from jishi.catalog.models import Category
+
+TREE_CACHE_KEY = "catalog:category-tree:v1"
+
+
+@dataclass
+class CategoryTree:
+    by_id: dict[int, Category]
+    children: dict[int | None, list[Category]] = field(default_factory=dict)
+
+    @property
+    def roots(self) -> list[Category]:
+        return self.children.get(None, [])
+
+    def by_slug(self, slug: str) -> Category | None:
+        return next((c for c in self.by_id.values() if c.slug == slug), None)
+
+    def ancestors(self, category: Category) -> list[Category]:
+        chain = []
+        node = self.by_id.get(category.parent_id) if category.parent_id else None
+        while node is not None:
+            chain.append(node)
+            node = self.by_id.get(node.parent_id) if node.parent_id else None
+        return list(reversed(chain))
+
+    def descendant_ids(self, category: Category) -> list[int]:
+        ids, stack = [], [category]
+        while stack:
+            node = stack.pop()
+            ids.append(node.id)
+            stack.extend(self.children.get(node.id, []))
+        return ids
+
+
+def get_category_tree() -> CategoryTree:
+    tree = cache.get(TREE_CACHE_KEY)
+    if tree is None:
+        categories = list(Category.objects.all())
+        tree = CategoryTree(by_id={c.id: c for c in categories})
+        for c in categories:
+            tree.children.setdefault(c.parent_id, []).append(c)
+        cache.set(TREE_CACHE_KEY, tree, 600)
+    return tree
+
+
+# --- public listings ------------------------------------------------------------------------------
+# A product is visible when it is active and its store is active: a suspended store's products vanish
+# from every public page and API at once, with no rows rewritten.
+
+SORTS = {
+    "newest": ("-created_at", "-id"),
+    "price_asc": ("sort_price", "id"),
+    "price_desc": ("-sort_price", "-id"),
+}
+
+
+def visible_products():
+    from jishi.catalog.models import Product, ProductStatus
+    from jishi.stores.models import StoreStatus
+
+    return Product.objects.filter(status=ProductStatus.ACTIVE, store__status=StoreStatus.ACTIVE)
+
+
+def list_visible_products(*, category_ids: list[int] | None = None, store_id: int | None = None,
+                          title: str | None = None, sort: str = "newest"):
+    """Visible products, newest first or by price (compared in the platform currency)."""
+    from jishi.catalog.models import ProductTranslation
+
+    queryset = visible_products()
+    if category_ids:
+        queryset = queryset.filter(category_id__in=category_ids)
+    if store_id is not None:
+        queryset = queryset.filter(store_id=store_id)
+    if title:
+        matching = ProductTranslation.objects.filter(title__icontains=title.strip()[:100]).values("product_id")
+        queryset = queryset.filter(id__in=matching)
+    return queryset.select_related("store").order_by(*SORTS.get(sort, SORTS["newest"]))
+
+
+@dataclass
+class ProductCard:
+    """What a listing shows of one product: its title in the shopper's language and a thumbnail."""
+
+    product: object
+    title: str
+    thumbnail_url: str
+
+    @property
+    def store(self):
+        return self.product.store
+
+
+def pick_translation(translations: list, language: str, default_language: str):
+    """The translation in ``language``, else the product's main language, else English, else any."""
+    by_language = {t.language: t for t in translations}
+    for choice in (language, default_language, "en"):
+        if choice in by_language:
+            return by_language[choice]
+    return translations[0] if translations else None
+
+
+def build_cards(products: list, language: str) -> list[ProductCard]:
+    """Titles and first images for a page of products in two queries, whatever the page size."""
+    from jishi.catalog.models import ProductImage, ProductTranslation
+
+    ids = [p.id for p in products]
+    translations: dict[int, list] = {}
+    for t in ProductTranslation.objects.filter(product_id__in=ids).only("product_id", "language", "title"):
+        translations.setdefault(t.product_id, []).append(t)
+    thumbs: dict[int, str] = {}
+    for image in ProductImage.objects.filter(product_id__in=ids).order_by("product_id", "position", "id").only(
+            "product_id", "thumbnail"):
+        thumbs.setdefault(image.product_id, image.thumbnail.url)
+    cards = []
+    for product in products:
+        chosen = pick_translation(translations.get(product.id, []), language, product.default_language)
+        cards.append(ProductCard(product=product, title=chosen.title if chosen else f"#{product.id}",
+                                 thumbnail_url=thumbs.get(product.id, "")))
+    return cards
+
+
+def get_visible_product(*, product_id: int):
+    """A visible product with its store, variants, images and translations, or None."""
+    from django.db.models import Prefetch
+
+    from jishi.catalog.models import ProductImage, Variant
+
+    return (visible_products().filter(pk=product_id)
+            .select_related("store", "store__base_currency", "category")
+            .prefetch_related(Prefetch("variants", queryset=Variant.objects.order_by("position", "id")),
+                              Prefetch("images", queryset=ProductImage.objects.order_by("position", "id")),
+                              "translations")
+            .first())

@@ -1,0 +1,63 @@
+"""Template helpers: prices in the shopper's currency and locale, countries, translated names."""
+
+from __future__ import annotations
+
+from django import template
+from django.utils import translation
+
+from jishi.core.countries import country_name
+from jishi.money.formatting import format_day, format_money, format_number
+from jishi.money.rules import Money
+from jishi.money.selectors import get_rate_table
+
+register = template.Library()
+
+
+@register.filter
+def money(value: Money | None) -> str:
+    return format_money(value) if value is not None else ""
+
+
+@register.simple_tag(takes_context=True)
+def price(context, amount, currency: str):
+    """The store's own price, plus an approximate conversion when the shopper displays another currency."""
+    if amount is None:
+        return ""
+    own = Money(amount, currency)
+    request = context.get("request")
+    display = getattr(request, "display_currency", currency)
+    text = format_money(own)
+    table = get_rate_table()
+    if display != currency and table.can_convert(display) and table.can_convert(currency):
+        approx = format_money(table.convert(own, display))
+        return _price_html(approx, text, approximate=True)
+    return _price_html(text, "", approximate=False)
+
+
+def _price_html(main: str, secondary: str, *, approximate: bool):
+    from django.utils.html import format_html
+
+    if approximate:
+        return format_html('<span class="price"><span class="price-main">≈ {}</span>'
+                           '<span class="price-own">{}</span></span>', main, secondary)
+    return format_html('<span class="price"><span class="price-main">{}</span></span>', main)
+
+
+@register.filter
+def number(value) -> str:
+    return format_number(value) if value is not None else ""
+
+
+@register.filter
+def day(value) -> str:
+    return format_day(value) if value else ""
+
+
+@register.filter
+def country(code: str) -> str:
+    return country_name(code, "zh_Hans" if translation.get_language() == "zh-hans" else "en") if code else ""
+
+
+@register.filter
+def localized_name(category) -> str:
+    return category.name_in(translation.get_language() or "en")

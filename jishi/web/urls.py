@@ -1,0 +1,13 @@
+"""Page routes. Each area keeps its own ``urlpatterns`` in its views module."""
+
+from jishi.web.views import accounts, preferences, seller_catalog, seller_stores, storefront
+
+app_name = "web"
+
+urlpatterns = [
+    *storefront.urlpatterns,
+    *accounts.urlpatterns,
+    *preferences.urlpatterns,
+    *seller_stores.urlpatterns,
+    *seller_catalog.urlpatterns,
+]
