@@ -160,6 +160,7 @@ DEFAULT_DISPLAY_CURRENCY = os.environ.get("DEFAULT_DISPLAY_CURRENCY", "USD")
 # --- files ----------------------------------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 # Embedded mode serves uploads itself; behind a CDN or object store set SERVE_MEDIA=false.
@@ -170,7 +171,7 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
-                    if env_bool("STATIC_MANIFEST", not DEBUG) else
+                    if env_bool("STATIC_MANIFEST") else
                     "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True

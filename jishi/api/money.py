@@ -52,5 +52,6 @@ def record_rate(request, payload: RateIn):
     """Operators only: record a new rate snapshot; earlier snapshots stay for the orders that used them."""
     if not request.auth.is_staff:
         raise AuthorizationError()
-    rate = services.set_rate(currency=payload.currency, rate=payload.rate, as_of=payload.as_of)
+    rate = services.record_rate_change(currency=payload.currency, rate=payload.rate, as_of=payload.as_of,
+                                       source=f"operator:{request.auth.email}")
     return 201, _rate_out(rate)

@@ -34,7 +34,7 @@ def parse_page_number(raw) -> int:
 
 
 def paginate(queryset, *, page: int, per_page: int) -> Page:
-    total = queryset.count()
+    total = queryset.count() if hasattr(queryset, "query") else len(queryset)
     pages = max(1, -(-total // per_page))
     page = max(1, min(page, pages))
     start = (page - 1) * per_page

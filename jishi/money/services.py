@@ -62,6 +62,19 @@ def set_rate(*, currency: str, rate, as_of: dt.datetime | None = None, source: s
     return snapshot
 
 
+def record_rate_change(*, currency: str, rate, as_of: dt.datetime | None = None,
+                       source: str = "operator") -> ExchangeRate:
+    """Record a rate and, after commit, re-rank products priced in that currency.
+
+    The catalogue sorts prices across stores in the platform currency, so a rate change moves them.
+    """
+    from jishi.catalog.services import refresh_sort_prices
+
+    snapshot = set_rate(currency=currency, rate=rate, as_of=as_of, source=source)
+    transaction.on_commit(refresh_sort_prices)
+    return snapshot
+
+
 def read_bundled_ecb_rates() -> tuple[dt.datetime, dict[str, Decimal]]:
     """The European Central Bank reference rates shipped inside the ``currency_converter`` package."""
     text = resources.files("currency_converter").joinpath("eurofxref.csv").read_text()

@@ -2,11 +2,53 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
+
+from jishi.core.errors import NotFound, PermissionDenied
 from jishi.stores.models import Membership, Store, StoreStatus
+from jishi.stores.rules import can
+
+
+@dataclass(frozen=True)
+class StoreAccess:
+    """A store as seen by one of its members."""
+
+    store: Store
+    membership: Membership
+
+    @property
+    def role(self) -> str:
+        return self.membership.role
+
+    def can(self, action: str) -> bool:
+        return can(self.role, action)
+
+
+def access_store(*, user, slug: str, action: str = "view_store") -> StoreAccess:
+    """Load a store for one of its members allowed to do ``action``.
+
+    Raises NotFound ``store.not_found`` when the store does not exist or ``user`` is not a member
+    (outsiders cannot tell the two apart), PermissionDenied ``store.role_required`` when the member's
+    role does not allow ``action``. Suspended stores load, so members can see why they are suspended;
+    services refuse writes to them.
+    """
+    if user is None or not user.is_authenticated:
+        raise NotFound("store.not_found", _("Store not found."))
+    membership = (Membership.objects.select_related("store", "store__base_currency")
+                  .filter(store__slug=slug, user=user).first())
+    if membership is None:
+        raise NotFound("store.not_found", _("Store not found."))
+    access = StoreAccess(store=membership.store, membership=membership)
+    if not access.can(action):
+        raise PermissionDenied("store.role_required", _("Your role in this store does not allow that."))
+    return access
 
 
 def list_stores_for_member(*, user) -> list[Store]:
-    return [m.store for m in Membership.objects.filter(user=user).select_related("store").order_by("store__name")]
+    memberships = Membership.objects.filter(user=user).select_related("store").order_by("store__name")
+    return [m.store for m in memberships]
 
 
 def get_public_store(*, slug: str) -> Store | None:

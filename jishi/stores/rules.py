@@ -1,0 +1,23 @@
+"""Who may do what in a store. Pure data and functions: no database.
+
+Roles: the owner does everything; a manager runs the store and its catalogue but not its team;
+staff keep the catalogue and stock up to date.
+"""
+
+from __future__ import annotations
+
+from jishi.stores.models import Role
+
+PERMISSIONS: dict[str, frozenset[str]] = {
+    "view_store": frozenset({Role.OWNER, Role.MANAGER, Role.STAFF}),
+    "edit_catalog": frozenset({Role.OWNER, Role.MANAGER, Role.STAFF}),
+    "delete_products": frozenset({Role.OWNER, Role.MANAGER}),
+    "edit_store": frozenset({Role.OWNER, Role.MANAGER}),
+    "manage_members": frozenset({Role.OWNER}),
+}
+
+
+def can(role: str | None, action: str) -> bool:
+    if action not in PERMISSIONS:
+        raise KeyError(f"Unknown store action {action!r}")
+    return role in PERMISSIONS[action]
