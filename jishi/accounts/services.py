@@ -14,7 +14,8 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from jishi.accounts.models import PersonalAccessToken, User
+from jishi.accounts.models import Address, PersonalAccessToken, User
+from jishi.accounts.rules import ADDRESS_FIELDS
 from jishi.accounts.tokens import hash_token, new_token
 from jishi.core import clock
 from jishi.core.countries import is_country
@@ -122,3 +123,56 @@ def revoke_token(*, user: User, token_id: int) -> None:
         revoked_at=clock.now())
     if not updated:
         raise NotFound("token.not_found", _("Token not found."))
+
+
+MAX_ADDRESSES = 50
+
+
+def _clean_address_or_raise(data: dict) -> dict:
+    from jishi.accounts.rules import clean_address
+
+    cleaned, problems = clean_address(data)
+    if problems:
+        raise DomainError("address.invalid", next(iter(problems.values()))[0], fields=problems)
+    return cleaned
+
+
+def create_address(*, user: User, data: dict, make_default: bool = False) -> Address:
+    """Add an address to the user's book; the first one becomes the default."""
+    cleaned = _clean_address_or_raise(data)
+    with transaction.atomic():
+        User.objects.select_for_update().filter(pk=user.pk).first()
+        count = Address.objects.filter(user=user).count()
+        if count >= MAX_ADDRESSES:
+            raise DomainError("address.too_many", _("An address book holds at most 50 addresses."), status=409)
+        if make_default and count:
+            Address.objects.filter(user=user, is_default=True).update(is_default=False)
+        return Address.objects.create(user=user, is_default=make_default or count == 0, **cleaned)
+
+
+def update_address(*, address: Address, data: dict) -> Address:
+    merged = {field: data.get(field, getattr(address, field)) for field in ADDRESS_FIELDS}
+    cleaned = _clean_address_or_raise(merged)
+    for field, value in cleaned.items():
+        setattr(address, field, value)
+    address.updated_at = clock.now()
+    address.save()
+    return address
+
+
+def set_default_address(*, address: Address) -> Address:
+    with transaction.atomic():
+        Address.objects.filter(user_id=address.user_id, is_default=True).update(is_default=False)
+        Address.objects.filter(pk=address.pk).update(is_default=True)
+    address.is_default = True
+    return address
+
+
+def delete_address(*, address: Address) -> None:
+    """Remove an address; when it was the default, the newest remaining one takes its place."""
+    with transaction.atomic():
+        address.delete()
+        if address.is_default:
+            newest = Address.objects.filter(user_id=address.user_id).order_by("-created_at", "-id").first()
+            if newest is not None:
+                Address.objects.filter(pk=newest.pk).update(is_default=True)

@@ -24,3 +24,12 @@ class SessionUser(SessionAuth):
 
 
 token_or_session = [TokenAuth(), SessionUser()]
+
+
+def optional_user(request):
+    """The caller on a public route (``auth=None``): token or session user, else None."""
+    header = request.headers.get("Authorization", "")
+    if header.lower().startswith("bearer "):
+        return get_user_for_token(header[7:].strip())
+    user = getattr(request, "user", None)
+    return user if user is not None and user.is_authenticated else None

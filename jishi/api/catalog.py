@@ -1,3 +1,356 @@
-from ninja import Router
+"""Categories, products, variants and images."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Literal
+
+from django.utils import translation
+from ninja import File, Query, Router, Schema
+from ninja.files import UploadedFile
+from pydantic import Field
+
+from jishi.api.auth import optional_user
+from jishi.api.schemas import ErrorOut
+from jishi.catalog import services
+from jishi.catalog.models import Product, ProductImage, ProductStatus, Variant
+from jishi.catalog.selectors import (
+    access_image,
+    access_product,
+    access_variant,
+    build_cards,
+    get_category_tree,
+    get_visible_product,
+    list_visible_products,
+    pick_translation,
+)
+from jishi.core.errors import NotFound, PermissionDenied
+from jishi.stores.models import Membership
+from jishi.stores.selectors import StoreAccess, access_store, get_public_store
 
 router = Router(tags=["catalogue"])
+
+
+class CategoryOut(Schema):
+    id: int
+    slug: str
+    name: str
+    names: dict[str, str]
+    parent_id: int | None
+    children: list[CategoryOut] = []
+
+
+class TranslationIn(Schema):
+    language: str
+    title: str = Field("", max_length=1000)
+    description: str = Field("", max_length=40000)
+
+
+class VariantIn(Schema):
+    sku: str = Field(max_length=200)
+    options: dict[str, str] = {}
+    price: Decimal
+    stock: int = 0
+    weight_grams: int = 0
+    hs_code: str = ""
+    origin_country: str = ""
+
+
+class VariantPatch(Schema):
+    sku: str | None = Field(None, max_length=200)
+    options: dict[str, str] | None = None
+    price: Decimal | None = None
+    stock: int | None = None
+    weight_grams: int | None = None
+    hs_code: str | None = None
+    origin_country: str | None = None
+
+
+class ProductIn(Schema):
+    category: str
+    status: str = ProductStatus.DRAFT
+    default_language: str | None = None
+    option_names: list[str] = []
+    translations: list[TranslationIn]
+    variants: list[VariantIn] = Field(max_length=1000)
+
+
+class ProductPatch(Schema):
+    category: str | None = None
+    status: str | None = None
+    default_language: str | None = None
+    option_names: list[str] | None = None
+    translations: list[TranslationIn] | None = None
+
+
+class StockIn(Schema):
+    stock: int
+
+
+class StoreRef(Schema):
+    slug: str
+    name: str
+    country: str
+
+
+class ProductSummaryOut(Schema):
+    id: int
+    title: str
+    store: StoreRef
+    category: str
+    status: str
+    price_min: Decimal | None
+    price_max: Decimal | None
+    currency: str
+    stock_total: int
+    thumbnail_url: str | None
+    created_at: dt.datetime
+
+
+class ProductPage(Schema):
+    items: list[ProductSummaryOut]
+    page: int
+    page_size: int
+    total: int
+
+
+class TranslationOut(Schema):
+    language: str
+    title: str
+    description: str
+
+
+class VariantOut(Schema):
+    id: int
+    sku: str
+    options: dict[str, str]
+    price: Decimal
+    currency: str
+    stock: int
+    weight_grams: int
+    hs_code: str
+    origin_country: str
+
+
+class ImageOut(Schema):
+    id: int
+    url: str
+    thumbnail_url: str
+    width: int
+    height: int
+
+
+class ProductOut(ProductSummaryOut):
+    default_language: str
+    option_names: list[str]
+    translations: list[TranslationOut]
+    variants: list[VariantOut]
+    images: list[ImageOut]
+    updated_at: dt.datetime
+
+
+class ListQuery(Schema):
+    page: int = Field(1, ge=1, le=10_000)
+    page_size: int = Field(24, ge=1, le=100)
+    category: str | None = Field(None, max_length=80)
+    store: str | None = Field(None, max_length=60)
+    q: str | None = Field(None, max_length=100)
+    sort: Literal["newest", "price_asc", "price_desc"] = "newest"
+
+
+def _language(request) -> str:
+    return translation.get_language() or "en"
+
+
+def _category_out(tree, node, language: str) -> CategoryOut:
+    return CategoryOut(id=node.id, slug=node.slug, name=node.name_in(language), names=node.names,
+                       parent_id=node.parent_id,
+                       children=[_category_out(tree, c, language) for c in tree.children.get(node.id, [])])
+
+
+def _summary(card) -> dict:
+    product = card.product
+    tree = get_category_tree()
+    category = tree.by_id.get(product.category_id)
+    return {"id": product.id, "title": card.title,
+            "store": {"slug": product.store.slug, "name": product.store.name, "country": product.store.country},
+            "category": category.slug if category else "", "status": product.status,
+            "price_min": product.price_min, "price_max": product.price_max, "currency": product.currency,
+            "stock_total": product.stock_total, "thumbnail_url": card.thumbnail_url or None,
+            "created_at": product.created_at}
+
+
+def _detail(request, product: Product) -> ProductOut:
+    card = build_cards([product], _language(request))[0]
+    translations = list(product.translations.all())
+    chosen = pick_translation(translations, _language(request), product.default_language)
+    card.title = chosen.title if chosen else card.title
+    return ProductOut(**_summary(card), default_language=product.default_language,
+                      option_names=product.option_names,
+                      translations=[TranslationOut(language=t.language, title=t.title, description=t.description)
+                                    for t in translations],
+                      variants=[VariantOut.from_orm(v) for v in product.variants.all()],
+                      images=[ImageOut(id=i.id, url=i.image.url, thumbnail_url=i.thumbnail.url, width=i.width,
+                                       height=i.height) for i in product.images.all()],
+                      updated_at=product.updated_at)
+
+
+def _member_access_for_product(user, product_id: int):
+    """The caller's access to the store owning ``product_id``, or None when not a member."""
+    if user is None:
+        return None
+    membership = (Membership.objects.filter(user=user, store__products__id=product_id)
+                  .select_related("store", "user").first())
+    return StoreAccess(store=membership.store, membership=membership) if membership else None
+
+
+def _access_for_write(request, product_id: int, action: str = "edit_catalog"):
+    """Outsiders get 404 (they cannot tell the product exists); members without the role 403."""
+    access = _member_access_for_product(request.auth, product_id)
+    if access is None:
+        raise NotFound("product.not_found", "Product not found.")
+    if not access.can(action):
+        raise PermissionDenied("store.role_required", "Your role in this store does not allow that.")
+    return access
+
+
+@router.get("/categories", auth=None, response=list[CategoryOut])
+def list_categories(request):
+    """The category tree; products go in leaf categories."""
+    tree = get_category_tree()
+    return [_category_out(tree, root, _language(request)) for root in tree.roots]
+
+
+@router.get("/products", auth=None, response={200: ProductPage, 404: ErrorOut, 422: ErrorOut})
+def list_products(request, filters: Query[ListQuery]):
+    """Visible products (active, in active stores), newest first or by price across currencies."""
+    tree = get_category_tree()
+    category_ids = None
+    if filters.category:
+        node = tree.by_slug(filters.category)
+        if node is None:
+            raise NotFound("category.not_found", "Unknown category.")
+        category_ids = tree.descendant_ids(node)
+    store_id = None
+    if filters.store:
+        store = get_public_store(slug=filters.store)
+        if store is None:
+            raise NotFound("store.not_found", "Store not found.")
+        store_id = store.id
+    queryset = list_visible_products(category_ids=category_ids, store_id=store_id, title=filters.q,
+                                     sort=filters.sort)
+    total = queryset.count()
+    start = (filters.page - 1) * filters.page_size
+    cards = build_cards(list(queryset[start:start + filters.page_size]), _language(request))
+    return ProductPage(items=[_summary(c) for c in cards], page=filters.page, page_size=filters.page_size,
+                       total=total)
+
+
+@router.post("/stores/{slug}/products", response={201: ProductOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut,
+                                                  422: ErrorOut})
+def create_product(request, slug: str, payload: ProductIn):
+    """Create a product with its translations and variants in one step (nothing is saved on any error)."""
+    access = access_store(user=request.auth, slug=slug, action="edit_catalog")
+    product = services.create_product(
+        access=access, category=payload.category, status=payload.status, default_language=payload.default_language,
+        option_names=payload.option_names, translations=[t.dict() for t in payload.translations],
+        variants=[v.dict() for v in payload.variants])
+    return 201, _detail(request, _full(product.id))
+
+
+def _full(product_id: int) -> Product:
+    return (Product.objects.select_related("store").prefetch_related("translations", "variants", "images")
+            .get(pk=product_id))
+
+
+@router.get("/products/{product_id}", auth=None, response={200: ProductOut, 404: ErrorOut})
+def get_product(request, product_id: int):
+    """A visible product; members of its store see it in any status."""
+    product = get_visible_product(product_id=product_id)
+    if product is None:
+        access = _member_access_for_product(optional_user(request), product_id)
+        if access is None:
+            raise NotFound("product.not_found", "Product not found.")
+        product = _full(access_product(access=access, product_id=product_id).id)
+    return _detail(request, product)
+
+
+@router.patch("/products/{product_id}", response={200: ProductOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut,
+                                                  422: ErrorOut})
+def update_product(request, product_id: int, payload: ProductPatch):
+    access = _access_for_write(request, product_id)
+    data = payload.dict(exclude_unset=True)
+    if "translations" in data:
+        data["translations"] = [dict(t) for t in data["translations"]]
+    product = access_product(access=access, product_id=product_id)
+    if set(data) == {"status"}:
+        services.set_product_status(access=access, product=product, status=data["status"])
+    else:
+        services.update_product(access=access, product=product, **data)
+    return _detail(request, _full(product_id))
+
+
+@router.delete("/products/{product_id}", response={204: None, 403: ErrorOut, 404: ErrorOut})
+def delete_product(request, product_id: int):
+    access = _access_for_write(request, product_id, "delete_products")
+    services.delete_product(access=access, product=access_product(access=access, product_id=product_id))
+    return 204, None
+
+
+@router.post("/products/{product_id}/variants", response={201: VariantOut, 403: ErrorOut, 404: ErrorOut,
+                                                          409: ErrorOut, 422: ErrorOut})
+def add_variant(request, product_id: int, payload: VariantIn):
+    access = _access_for_write(request, product_id)
+    product = access_product(access=access, product_id=product_id)
+    return 201, services.add_variant(access=access, product=product, data=payload.dict())
+
+
+def _variant_access(request, variant_id: int):
+    product_id = Variant.objects.filter(pk=variant_id).values_list("product_id", flat=True).first()
+    if product_id is None:
+        raise NotFound("variant.not_found", "Variant not found.")
+    access = _access_for_write(request, product_id)
+    return access, access_variant(access=access, variant_id=variant_id)
+
+
+@router.patch("/variants/{variant_id}", response={200: VariantOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut,
+                                                  422: ErrorOut})
+def update_variant(request, variant_id: int, payload: VariantPatch):
+    access, variant = _variant_access(request, variant_id)
+    return services.update_variant(access=access, variant=variant, data=payload.dict(exclude_unset=True))
+
+
+@router.put("/variants/{variant_id}/stock", response={200: VariantOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut})
+def set_stock(request, variant_id: int, payload: StockIn):
+    """Set the stock count of one SKU."""
+    access, variant = _variant_access(request, variant_id)
+    return services.set_stock(access=access, variant=variant, stock=payload.stock)
+
+
+@router.delete("/variants/{variant_id}", response={204: None, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut})
+def delete_variant(request, variant_id: int):
+    access, variant = _variant_access(request, variant_id)
+    services.delete_variant(access=access, variant=variant)
+    return 204, None
+
+
+@router.post("/products/{product_id}/images", response={201: ImageOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut,
+                                                        422: ErrorOut})
+def upload_image(request, product_id: int, image: File[UploadedFile]):
+    """Upload a JPEG, PNG, WebP or GIF (up to 5 MB by default); a thumbnail is made at once."""
+    access = _access_for_write(request, product_id)
+    product = access_product(access=access, product_id=product_id)
+    saved = services.add_image(access=access, product=product, upload=image)
+    return 201, ImageOut(id=saved.id, url=saved.image.url, thumbnail_url=saved.thumbnail.url, width=saved.width,
+                         height=saved.height)
+
+
+@router.delete("/images/{image_id}", response={204: None, 403: ErrorOut, 404: ErrorOut})
+def delete_image(request, image_id: int):
+    product_id = ProductImage.objects.filter(pk=image_id).values_list("product_id", flat=True).first()
+    if product_id is None:
+        raise NotFound("image.not_found", "Image not found.")
+    access = _access_for_write(request, product_id)
+    services.remove_image(access=access, image=access_image(access=access, image_id=image_id))
+    return 204, None

@@ -5,8 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
+from django.db.models import Prefetch
 
-from jishi.catalog.models import Category
+from jishi.catalog.models import Category, Product, ProductImage, ProductStatus, ProductTranslation, Variant
+from jishi.core.errors import NotFound
+from jishi.stores.models import StoreStatus
 
 TREE_CACHE_KEY = "catalog:category-tree:v1"
 
@@ -51,6 +54,64 @@ def get_category_tree() -> CategoryTree:
     return tree
 
 
+# --- a store's own catalogue (tenant-scoped) -------------------------------------------------------
+
+
+def access_product(*, access, product_id) -> Product:
+    """One of ``access.store``'s products in any status; other stores' products are not found."""
+
+    product = Product.objects.filter(store=access.store, pk=_as_id(product_id)).first()
+    if product is None:
+        raise NotFound("product.not_found", "Product not found.")
+    return product
+
+
+def access_variant(*, access, variant_id) -> Variant:
+
+    variant = Variant.objects.select_related("product").filter(store=access.store, pk=_as_id(variant_id)).first()
+    if variant is None:
+        raise NotFound("variant.not_found", "Variant not found.")
+    return variant
+
+
+def access_image(*, access, image_id) -> ProductImage:
+
+    image = ProductImage.objects.filter(product__store=access.store, pk=_as_id(image_id)).first()
+    if image is None:
+        raise NotFound("image.not_found", "Image not found.")
+    return image
+
+
+def _as_id(value) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return 0
+
+
+def list_store_products(*, store, status: str | None = None, title: str | None = None):
+
+    queryset = Product.objects.filter(store=store)
+    if status:
+        queryset = queryset.filter(status=status)
+    if title:
+        matching = ProductTranslation.objects.filter(product__store=store, title__icontains=title.strip()[:100])
+        queryset = queryset.filter(id__in=matching.values("product_id"))
+    return queryset.order_by("-updated_at", "-id")
+
+
+def leaf_category_choices(language: str) -> list[tuple[str, list[tuple[int, str]]]]:
+    """Leaf categories grouped under their parent's name, for a select box."""
+    tree = get_category_tree()
+    groups: list[tuple[str, list[tuple[int, str]]]] = []
+    for root in tree.roots:
+        for child in tree.children.get(root.id, []):
+            leaves = tree.children.get(child.id, [])
+            if leaves:
+                groups.append((f"{root.name_in(language)} › {child.name_in(language)}",
+                               [(leaf.id, leaf.name_in(language)) for leaf in leaves]))
+    return groups
+
 # --- public listings ------------------------------------------------------------------------------
 # A product is visible when it is active and its store is active: a suspended store's products vanish
 # from every public page and API at once, with no rows rewritten.
@@ -63,8 +124,6 @@ SORTS = {
 
 
 def visible_products():
-    from jishi.catalog.models import Product, ProductStatus
-    from jishi.stores.models import StoreStatus
 
     return Product.objects.filter(status=ProductStatus.ACTIVE, store__status=StoreStatus.ACTIVE)
 
@@ -72,7 +131,6 @@ def visible_products():
 def list_visible_products(*, category_ids: list[int] | None = None, store_id: int | None = None,
                           title: str | None = None, sort: str = "newest"):
     """Visible products, newest first or by price (compared in the platform currency)."""
-    from jishi.catalog.models import ProductTranslation
 
     queryset = visible_products()
     if category_ids:
@@ -109,7 +167,6 @@ def pick_translation(translations: list, language: str, default_language: str):
 
 def build_cards(products: list, language: str) -> list[ProductCard]:
     """Titles and first images for a page of products in two queries, whatever the page size."""
-    from jishi.catalog.models import ProductImage, ProductTranslation
 
     ids = [p.id for p in products]
     translations: dict[int, list] = {}
@@ -129,9 +186,7 @@ def build_cards(products: list, language: str) -> list[ProductCard]:
 
 def get_visible_product(*, product_id: int):
     """A visible product with its store, variants, images and translations, or None."""
-    from django.db.models import Prefetch
 
-    from jishi.catalog.models import ProductImage, Variant
 
     return (visible_products().filter(pk=product_id)
             .select_related("store", "store__base_currency", "category")
@@ -139,3 +194,11 @@ def get_visible_product(*, product_id: int):
                               Prefetch("images", queryset=ProductImage.objects.order_by("position", "id")),
                               "translations")
             .first())
+
+
+
+def list_featured_stores(*, limit: int = 8) -> list:
+    """Stores the operator features first, then the newest: one indexed query, no counting."""
+    from jishi.stores.models import Store
+
+    return list(Store.objects.filter(status=StoreStatus.ACTIVE).order_by("-is_featured", "-created_at")[:limit])

@@ -67,7 +67,7 @@ def test_addition_is_exact_for_quantized_amounts(a, b, code):
 def test_amount_never_has_more_places_than_the_currency(a, code):
     money = Money(a, code)
     assert -money.amount.as_tuple().exponent <= minor_units(code) or money.amount == 0
-    assert -(-money) == money
+    assert (-money).amount == -money.amount and -(money * -1) == money
 
 
 @given(a=amounts, factor=st.integers(min_value=-1000, max_value=1000), code=st.sampled_from(CODES))

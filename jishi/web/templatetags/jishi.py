@@ -61,3 +61,8 @@ def country(code: str) -> str:
 @register.filter
 def localized_name(category) -> str:
     return category.name_in(translation.get_language() or "en")
+
+
+@register.filter
+def get_item(mapping, key):
+    return mapping.get(key, "") if hasattr(mapping, "get") else ""

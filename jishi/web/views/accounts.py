@@ -1,1 +1,202 @@
-urlpatterns: list = []
+"""Account pages: sign-up, login, password, profile, address book and API tokens."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import path, reverse_lazy
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from jishi.accounts import selectors, services
+from jishi.accounts.middleware import CURRENCY_COOKIE
+from jishi.core.errors import DomainError
+from jishi.web.forms.accounts import AddressForm, EmailLoginForm, ProfileForm, SignUpForm, TokenForm
+from jishi.web.forms.errors import add_domain_errors
+
+YEAR = 365 * 24 * 3600
+
+
+def _safe_next(request, default: str = "/") -> str:
+    target = request.POST.get("next") or request.GET.get("next") or default
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return target
+    return default
+
+
+def _remember_preferences(response, user) -> None:
+    if user.preferred_language:
+        response.set_cookie(settings.LANGUAGE_COOKIE_NAME, user.preferred_language, max_age=YEAR, samesite="Lax")
+    if user.preferred_currency:
+        response.set_cookie(CURRENCY_COOKIE, user.preferred_currency, max_age=YEAR, samesite="Lax")
+
+
+def signup(request):
+    form = SignUpForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.sign_up(email=form.cleaned_data["email"], password=form.cleaned_data["password"],
+                                    name=form.cleaned_data["name"], language=get_language() or "",
+                                    currency=getattr(request, "display_currency", ""))
+        except DomainError as error:
+            add_domain_errors(form, error)
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, _("Welcome to Jishi! Your account is ready."))
+            return redirect(_safe_next(request))
+    return render(request, "web/accounts/signup.html", {"form": form, "next": _safe_next(request, "")})
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "web/accounts/login.html"
+    authentication_form = EmailLoginForm
+    redirect_authenticated_user = True
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        _remember_preferences(response, form.get_user())
+        return response
+
+
+@login_required
+def profile(request):
+    user = request.user
+    initial = {"name": user.name, "language": user.preferred_language, "currency": user.preferred_currency,
+               "country": user.country}
+    form = ProfileForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_preferences(user=user, **form.cleaned_data)
+        except DomainError as error:
+            add_domain_errors(form, error)
+        else:
+            messages.success(request, _("Your profile is saved."))
+            response = redirect("web:profile")
+            _remember_preferences(response, user)
+            return response
+    return render(request, "web/accounts/profile.html", {"form": form})
+
+
+@login_required
+def addresses(request):
+    return render(request, "web/accounts/addresses.html",
+                  {"addresses": selectors.list_addresses(user=request.user)})
+
+
+def _address_or_404(request, address_id: int):
+    try:
+        return selectors.access_address(user=request.user, address_id=address_id)
+    except DomainError:
+        raise Http404("No such address")
+
+
+@login_required
+def address_form(request, address_id: int | None = None):
+    address = _address_or_404(request, address_id) if address_id else None
+    initial = {f: getattr(address, f) for f in AddressForm.base_fields if hasattr(address, f)} if address else {
+        "country": request.user.country, "name": request.user.name}
+    form = AddressForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "is_default"}
+        try:
+            if address is None:
+                services.create_address(user=request.user, data=data, make_default=form.cleaned_data["is_default"])
+            else:
+                services.update_address(address=address, data=data)
+                if form.cleaned_data["is_default"]:
+                    services.set_default_address(address=address)
+        except DomainError as error:
+            add_domain_errors(form, error)
+        else:
+            messages.success(request, _("Address saved."))
+            return redirect("web:addresses")
+    return render(request, "web/accounts/address_form.html", {"form": form, "address": address})
+
+
+@login_required
+@require_POST
+def address_delete(request, address_id: int):
+    services.delete_address(address=_address_or_404(request, address_id))
+    messages.success(request, _("Address removed."))
+    return redirect("web:addresses")
+
+
+@login_required
+@require_POST
+def address_default(request, address_id: int):
+    services.set_default_address(address=_address_or_404(request, address_id))
+    return redirect("web:addresses")
+
+
+@login_required
+def tokens(request):
+    form = TokenForm(request.POST or None)
+    new_token = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            _row, new_token = services.issue_token(user=request.user, name=form.cleaned_data["name"],
+                                                   expires_in_days=form.cleaned_data["expires_in_days"])
+        except DomainError as error:
+            add_domain_errors(form, error)
+        else:
+            form = TokenForm()
+    return render(request, "web/accounts/tokens.html",
+                  {"form": form, "tokens": selectors.list_tokens(user=request.user), "new_token": new_token})
+
+
+@login_required
+@require_POST
+def token_revoke(request, token_id: int):
+    try:
+        services.revoke_token(user=request.user, token_id=token_id)
+    except DomainError:
+        raise Http404("No such token")
+    messages.success(request, _("Token revoked."))
+    return redirect("web:tokens")
+
+
+_reset = {"email_template_name": "web/accounts/password_reset_email.txt",
+          "subject_template_name": "web/accounts/password_reset_subject.txt",
+          "template_name": "web/accounts/password_reset.html",
+          "success_url": reverse_lazy("web:password_reset_done")}
+
+urlpatterns = [
+    path("accounts/signup/", signup, name="signup"),
+    path("accounts/login/", LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/password/", auth_views.PasswordChangeView.as_view(
+        template_name="web/accounts/password_change.html", success_url=reverse_lazy("web:password_change_done")),
+        name="password_change"),
+    path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(
+        template_name="web/accounts/message.html",
+        extra_context={"heading": gettext_lazy("Password changed"), "body": gettext_lazy("Your new password is in use.")}),
+        name="password_change_done"),
+    path("accounts/reset/", auth_views.PasswordResetView.as_view(**_reset), name="password_reset"),
+    path("accounts/reset/sent/", auth_views.PasswordResetDoneView.as_view(
+        template_name="web/accounts/message.html",
+        extra_context={"heading": gettext_lazy("Check your email"),
+                       "body": gettext_lazy("If an account uses that address, we sent it a link to choose a new password.")}),
+        name="password_reset_done"),
+    path("accounts/reset/<uidb64>/<token>/", auth_views.PasswordResetConfirmView.as_view(
+        template_name="web/accounts/password_reset_confirm.html",
+        success_url=reverse_lazy("web:password_reset_complete")), name="password_reset_confirm"),
+    path("accounts/reset/complete/", auth_views.PasswordResetCompleteView.as_view(
+        template_name="web/accounts/message.html",
+        extra_context={"heading": gettext_lazy("Password set"), "body": gettext_lazy("You can log in with your new password now.")}),
+        name="password_reset_complete"),
+    path("accounts/profile/", profile, name="profile"),
+    path("accounts/addresses/", addresses, name="addresses"),
+    path("accounts/addresses/new/", address_form, name="address_new"),
+    path("accounts/addresses/<int:address_id>/", address_form, name="address_edit"),
+    path("accounts/addresses/<int:address_id>/delete/", address_delete, name="address_delete"),
+    path("accounts/addresses/<int:address_id>/default/", address_default, name="address_default"),
+    path("accounts/tokens/", tokens, name="tokens"),
+    path("accounts/tokens/<int:token_id>/revoke/", token_revoke, name="token_revoke"),
+]

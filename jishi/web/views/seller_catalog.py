@@ -1,1 +1,199 @@
-urlpatterns: list = []
+"""Seller centre: the store's products, the product editor (variants, translations, images), stock."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from jishi.catalog import services
+from jishi.catalog.models import ProductStatus
+from jishi.catalog.selectors import access_image, access_product, access_variant, build_cards, list_store_products
+from jishi.core.errors import DomainError, NotFound
+from jishi.core.pagination import paginate, parse_page_number
+from jishi.web.forms.catalog import (
+    ProductForm,
+    blank_row,
+    option_axes,
+    rows_from_variants,
+    variant_input,
+    variant_rows_from_post,
+)
+from jishi.web.forms.errors import add_domain_errors
+from jishi.web.views.seller_stores import store_access
+
+
+def _language() -> str:
+    return translation.get_language() or "en"
+
+
+def _product_or_404(access, product_id):
+    try:
+        return access_product(access=access, product_id=product_id)
+    except NotFound:
+        raise Http404("No such product")
+
+
+@login_required
+def product_list(request, slug: str):
+    access = store_access(request, slug, "edit_catalog")
+    status = request.GET.get("status", "")
+    status = status if status in ProductStatus.values else ""
+    title = request.GET.get("q", "").strip()[:100]
+    page = paginate(list_store_products(store=access.store, status=status or None, title=title or None),
+                    page=parse_page_number(request.GET.get("page")), per_page=25)
+    return render(request, "web/seller/catalog/products.html", {
+        "access": access, "page": page, "cards": build_cards(page.items, _language()), "status": status,
+        "q": title, "statuses": ProductStatus.choices})
+
+
+def _editor_context(access, product, form, rows, axes, row_errors, images) -> dict:
+    return {"access": access, "product": product, "form": form, "rows": rows, "axes": axes,
+            "row_errors": row_errors, "images": images}
+
+
+COLUMN_LABELS = {"sku": gettext_lazy("SKU"), "price": gettext_lazy("Price"), "stock": gettext_lazy("Stock"),
+                 "weight_grams": gettext_lazy("Weight"), "hs_code": gettext_lazy("HS code"),
+                 "origin_country": gettext_lazy("Origin"), "options": gettext_lazy("Options"), "id": "#"}
+
+
+def _split_errors(form, error: DomainError) -> dict[int, list[str]]:
+    """Variant messages go to their table row, translation messages to that language's fields."""
+    row_errors: dict[int, list[str]] = {}
+    form_fields: dict[str, list[str]] = {}
+    for name, msgs in error.fields.items():
+        parts = name.split(".")
+        if parts[0] == "variants" and len(parts) == 3 and parts[1].isdigit():
+            label = COLUMN_LABELS.get(parts[2], parts[2])
+            row_errors.setdefault(int(parts[1]), []).extend(f"{label}: {m}" for m in msgs)
+        elif parts[0] == "translations" and len(parts) == 3 and parts[1].isdigit():
+            title_field, text_field = list(ProductForm.LANGUAGE_FIELDS.values())[min(int(parts[1]), 1)]
+            form_fields.setdefault(text_field if parts[2] == "description" else title_field, []).extend(msgs)
+        else:
+            form_fields.setdefault(name, []).extend(msgs)
+    if form_fields or not row_errors:
+        add_domain_errors(form, DomainError(error.code, error.message, fields=form_fields))
+    return row_errors
+
+
+@login_required
+def product_editor(request, slug: str, product_id: int | None = None):
+    access = store_access(request, slug, "edit_catalog")
+    product = _product_or_404(access, product_id) if product_id else None
+    if product is None:
+        initial = {"status": ProductStatus.DRAFT, "default_language": _language()}
+        variants = []
+    else:
+        texts = {t.language: t for t in product.translations.all()}
+        initial = {"category": product.category_id, "status": product.status,
+                   "default_language": product.default_language, "option_names": ", ".join(product.option_names),
+                   "title_en": getattr(texts.get("en"), "title", ""),
+                   "description_en": getattr(texts.get("en"), "description", ""),
+                   "title_zh": getattr(texts.get("zh-hans"), "title", ""),
+                   "description_zh": getattr(texts.get("zh-hans"), "description", "")}
+        variants = list(product.variants.all())
+    form = ProductForm(request.POST or None, initial=initial, language=_language())
+    axes = option_axes(request.POST.get("option_names") if request.method == "POST" else initial.get("option_names"))
+    rows = variant_rows_from_post(request.POST, axes) if request.method == "POST" else (
+        rows_from_variants(variants, axes) or [blank_row()])
+    row_errors: dict[int, list[str]] = {}
+    if request.method == "POST" and form.is_valid():
+        fields = {"category": form.cleaned_data["category"], "translations": form.translations(),
+                  "option_names": [a for a in axes if a], "variants": [variant_input(r, axes) for r in rows],
+                  "status": form.cleaned_data["status"], "default_language": form.cleaned_data["default_language"]}
+        try:
+            if product is None:
+                product = services.create_product(access=access, **fields)
+                messages.success(request, _("Product created."))
+            else:
+                services.update_product(access=access, product=product, **fields)
+                messages.success(request, _("Product saved."))
+        except DomainError as error:
+            row_errors = _split_errors(form, error)
+            product = access_product(access=access, product_id=product_id) if product_id else None
+        else:
+            return redirect("web:seller_product_edit", slug, product.id)
+    rows = rows + [blank_row()] if request.method != "POST" or not rows else rows
+    images = list(product.images.all()) if product else []
+    return render(request, "web/seller/catalog/editor.html",
+                  _editor_context(access, product, form, rows, axes, row_errors, images))
+
+
+@login_required
+@require_POST
+def product_delete(request, slug: str, product_id: int):
+    access = store_access(request, slug, "delete_products")
+    try:
+        services.delete_product(access=access, product=_product_or_404(access, product_id))
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect("web:seller_product_edit", slug, product_id)
+    messages.success(request, _("Product deleted."))
+    return redirect("web:seller_products", slug)
+
+
+@login_required
+@require_POST
+def image_upload(request, slug: str, product_id: int):
+    access = store_access(request, slug, "edit_catalog")
+    product = _product_or_404(access, product_id)
+    try:
+        services.add_image(access=access, product=product, upload=request.FILES.get("image"))
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Image added."))
+    return redirect("web:seller_product_edit", slug, product.id)
+
+
+@login_required
+@require_POST
+def image_remove(request, slug: str, image_id: int):
+    access = store_access(request, slug, "edit_catalog")
+    try:
+        image = access_image(access=access, image_id=image_id)
+    except NotFound:
+        raise Http404("No such image")
+    product_id = image.product_id
+    services.remove_image(access=access, image=image)
+    return redirect("web:seller_product_edit", slug, product_id)
+
+
+@login_required
+@require_POST
+def variant_stock(request, slug: str, variant_id: int):
+    """Quick stock edit (htmx answers with the updated cell; without JS, back to the editor)."""
+    access = store_access(request, slug, "edit_catalog")
+    try:
+        variant = access_variant(access=access, variant_id=variant_id)
+    except NotFound:
+        raise Http404("No such variant")
+    error = None
+    try:
+        services.set_stock(access=access, variant=variant, stock=request.POST.get("stock", ""))
+    except DomainError as exc:
+        error = exc.message
+        variant.refresh_from_db()
+    if request.headers.get("HX-Request"):
+        return render(request, "web/seller/catalog/stock_cell.html",
+                      {"access": access, "variant": variant, "error": error}, status=200)
+    if error:
+        messages.error(request, error)
+    return redirect("web:seller_product_edit", slug, variant.product_id)
+
+
+urlpatterns = [
+    path("seller/<slug:slug>/products/", product_list, name="seller_products"),
+    path("seller/<slug:slug>/products/new/", product_editor, name="seller_product_new"),
+    path("seller/<slug:slug>/products/<int:product_id>/", product_editor, name="seller_product_edit"),
+    path("seller/<slug:slug>/products/<int:product_id>/delete/", product_delete, name="seller_product_delete"),
+    path("seller/<slug:slug>/products/<int:product_id>/images/", image_upload, name="seller_product_image"),
+    path("seller/<slug:slug>/images/<int:image_id>/remove/", image_remove, name="seller_image_remove"),
+    path("seller/<slug:slug>/variants/<int:variant_id>/stock/", variant_stock, name="seller_variant_stock"),
+]

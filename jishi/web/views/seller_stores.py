@@ -1,1 +1,174 @@
-urlpatterns: list = []
+"""Seller centre: open a store, its dashboard and settings, the team, and invitations."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.db.models import Count, Q, Sum
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from jishi.catalog.models import Product, ProductStatus
+from jishi.core.errors import DomainError, NotFound, PermissionDenied
+from jishi.stores import services
+from jishi.stores.models import Invitation, Membership
+from jishi.stores.selectors import access_store, list_stores_for_member
+from jishi.web.forms.errors import add_domain_errors
+from jishi.web.forms.stores import InviteForm, OpenStoreForm, StoreSettingsForm
+
+_LANGUAGE_COUNTRY = {"zh-hans": "CN", "en": "US"}
+
+
+def store_access(request, slug: str, action: str = "view_store"):
+    """``access_store`` for pages: outsiders get the 404 page, members without the role a 403."""
+    try:
+        return access_store(user=request.user, slug=slug, action=action)
+    except NotFound:
+        raise Http404("No such store")
+    except PermissionDenied as denied:
+        raise DjangoPermissionDenied(denied.message)
+
+
+@login_required
+def open_store(request):
+    country = request.user.country or _LANGUAGE_COUNTRY.get(translation.get_language() or "en", "US")
+    initial = {"country": country, "base_currency": services.default_currency_for(country) or "USD"}
+    form = OpenStoreForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            store = services.open_store(owner=request.user, **form.cleaned_data)
+        except DomainError as error:
+            add_domain_errors(form, error)
+        else:
+            messages.success(request, _("Your store is live! Add your first product."))
+            return redirect("web:seller_dashboard", store.slug)
+    return render(request, "web/seller/stores/open.html", {"form": form})
+
+
+@login_required
+def seller_home(request):
+    stores = list_stores_for_member(user=request.user)
+    if len(stores) == 1:
+        return redirect("web:seller_dashboard", stores[0].slug)
+    return render(request, "web/seller/stores/home.html", {"stores": stores})
+
+
+@login_required
+def dashboard(request, slug: str):
+    access = store_access(request, slug)
+    counts = Product.objects.filter(store=access.store).aggregate(
+        active=Count("id", filter=Q(status=ProductStatus.ACTIVE)),
+        draft=Count("id", filter=Q(status=ProductStatus.DRAFT)),
+        archived=Count("id", filter=Q(status=ProductStatus.ARCHIVED)),
+        stock=Sum("stock_total"))
+    return render(request, "web/seller/stores/dashboard.html", {"access": access, "counts": counts})
+
+
+@login_required
+def store_settings(request, slug: str):
+    access = store_access(request, slug, "edit_store")
+    store = access.store
+    locked = store.products.exists()
+    initial = {"name": store.name, "slug": store.slug, "description": store.description, "country": store.country,
+               "base_currency": store.base_currency_id}
+    form = StoreSettingsForm(request.POST or None, request.FILES or None, initial=initial, currency_locked=locked)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        if locked:
+            data.pop("base_currency")
+        data["logo"], data["banner"] = request.FILES.get("logo"), request.FILES.get("banner")
+        try:
+            store = services.update_store(access=access, **data)
+        except DomainError as error:
+            add_domain_errors(form, error)
+        else:
+            messages.success(request, _("Store settings saved."))
+            return redirect("web:store_settings", store.slug)
+    return render(request, "web/seller/stores/settings.html", {"access": access, "form": form})
+
+
+@login_required
+def store_members(request, slug: str):
+    access = store_access(request, slug, "manage_members")
+    form = InviteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.invite_member(access=access, base_url=request.build_absolute_uri("/"), **form.cleaned_data)
+        except DomainError as error:
+            add_domain_errors(form, error)
+        else:
+            messages.success(request, _("Invitation sent to %(email)s.") % {"email": form.cleaned_data["email"]})
+            return redirect("web:store_members", slug)
+    members = Membership.objects.filter(store=access.store).select_related("user").order_by("created_at")
+    invitations = Invitation.objects.filter(store=access.store, accepted_at__isnull=True, revoked_at__isnull=True)
+    return render(request, "web/seller/stores/members.html",
+                  {"access": access, "form": form, "members": members, "invitations": invitations})
+
+
+def _team_action(request, slug: str, action) -> None:
+    access = store_access(request, slug, "manage_members")
+    try:
+        action(access)
+    except NotFound:
+        raise Http404("Not found")
+    except DomainError as error:
+        messages.error(request, error.message)
+
+
+@login_required
+@require_POST
+def member_role(request, slug: str, membership_id: int):
+    _team_action(request, slug, lambda access: services.change_role(
+        access=access, membership_id=membership_id, role=request.POST.get("role", "")))
+    return redirect("web:store_members", slug)
+
+
+@login_required
+@require_POST
+def member_remove(request, slug: str, membership_id: int):
+    _team_action(request, slug, lambda access: services.remove_member(access=access, membership_id=membership_id))
+    return redirect("web:store_members", slug)
+
+
+@login_required
+@require_POST
+def invitation_revoke(request, slug: str, invitation_id: int):
+    _team_action(request, slug, lambda access: services.revoke_invitation(access=access,
+                                                                          invitation_id=invitation_id))
+    return redirect("web:store_members", slug)
+
+
+@login_required
+def accept_invitation(request, token: str):
+    try:
+        invitation = services.get_open_invitation(token)
+    except NotFound:
+        raise Http404("No such invitation")
+    error = None
+    if request.method == "POST":
+        try:
+            services.accept_invitation(user=request.user, token=token)
+        except DomainError as exc:
+            error = exc.message
+        else:
+            messages.success(request, _("Welcome to %(store)s!") % {"store": invitation.store.name})
+            return redirect("web:seller_dashboard", invitation.store.slug)
+    return render(request, "web/seller/stores/invitation.html", {"invitation": invitation, "error": error})
+
+
+urlpatterns = [
+    path("seller/", seller_home, name="seller_home"),
+    path("seller/open/", open_store, name="open_store"),
+    path("seller/<slug:slug>/", dashboard, name="seller_dashboard"),
+    path("seller/<slug:slug>/settings/", store_settings, name="store_settings"),
+    path("seller/<slug:slug>/members/", store_members, name="store_members"),
+    path("seller/<slug:slug>/members/<int:membership_id>/role/", member_role, name="member_role"),
+    path("seller/<slug:slug>/members/<int:membership_id>/remove/", member_remove, name="member_remove"),
+    path("seller/<slug:slug>/invitations/<int:invitation_id>/revoke/", invitation_revoke, name="invitation_revoke"),
+    path("invitations/<str:token>/", accept_invitation, name="accept_invitation"),
+]

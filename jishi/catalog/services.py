@@ -1,0 +1,412 @@
+"""Writes for the catalogue: products, their translations, variants (SKUs), stock and images.
+
+Invariants kept here: a SKU is unique within its store (checked first, and by the database constraint
+for races); prices are quantized to the store currency's minor units and never negative; a product's
+summary columns (price range, total stock, sort price) always match its variants; nothing is half-saved —
+every function is one transaction and raises ``DomainError`` with per-field messages before writing.
+Writes need a ``StoreAccess`` (see ``stores.selectors.access_store``) whose role allows them, on an
+active store.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Count, F, Max, Min, Sum
+from django.utils.translation import gettext as _
+
+from jishi.catalog.models import Category, Product, ProductImage, ProductStatus, ProductTranslation, Variant
+from jishi.catalog.rules import (
+    Invalid,
+    Problems,
+    clean_option_names,
+    clean_stock,
+    clean_translations,
+    clean_variant,
+    clean_variants,
+)
+from jishi.catalog.selectors import get_category_tree
+from jishi.core import clock
+from jishi.core.errors import DomainError, PermissionDenied
+from jishi.core.images import make_thumbnail, read_image
+from jishi.money.rules import Money
+from jishi.money.selectors import get_rate_table
+
+MAX_IMAGES = 10
+
+
+def _require(access, action: str) -> None:
+    if not access.can(action):
+        raise PermissionDenied("store.role_required", _("Your role in this store does not allow that."))
+    if not access.store.is_active:
+        raise DomainError("store.suspended", _("This store is suspended; its catalogue cannot change."), status=409)
+
+
+def _raise_if(problems: Problems) -> None:
+    if problems.fields:
+        first = next(iter(problems.fields.values()))[0]
+        raise DomainError("catalog.invalid", first, fields=problems.fields)
+
+
+def _languages() -> set[str]:
+    return {code for code, _name in settings.LANGUAGES}
+
+
+def _leaf_category(value, problems: Problems) -> Category | None:
+    tree = get_category_tree()
+    category = None
+    if isinstance(value, Category):
+        category = tree.by_id.get(value.id)
+    elif isinstance(value, int) or (isinstance(value, str) and value.isdigit()):
+        category = tree.by_id.get(int(value))
+    elif isinstance(value, str):
+        category = tree.by_slug(value.strip())
+    if category is None:
+        problems.add("category", _("Choose a category."))
+        return None
+    if tree.children.get(category.id):
+        problems.add("category", _("Choose the most specific category (one without subcategories)."))
+        return None
+    return category
+
+
+def _clean_status(value, problems: Problems) -> str | None:
+    if value not in ProductStatus.values:
+        problems.add("status", _("Choose draft, active or archived."))
+        return None
+    return value
+
+
+def _sku_conflicts(store_id: int, variants: list[dict], *, exclude_product: int | None = None) -> dict:
+    skus = [v["sku"] for v in variants if v.get("sku")]
+    taken = Variant.objects.filter(store_id=store_id, sku__in=skus)
+    if exclude_product is not None:
+        taken = taken.exclude(product_id=exclude_product)
+    taken_skus = set(taken.values_list("sku", flat=True))
+    return {f"variants.{i}.sku": [_("This SKU is already used in your store.")]
+            for i, v in enumerate(variants) if v.get("sku") in taken_skus}
+
+
+def _sku_taken(fields: dict | None = None) -> DomainError:
+    fields = fields or {"sku": [_("This SKU is already used in your store.")]}
+    return DomainError("catalog.sku_taken", _("This SKU is already used in your store."), fields=fields, status=409)
+
+
+def _sort_price(amount, currency: str):
+    if amount is None:
+        return None
+    table = get_rate_table()
+    target = settings.PLATFORM_CURRENCY
+    if not (table.can_convert(currency) and table.can_convert(target)):
+        return None
+    return table.convert(Money(amount, currency), target).amount
+
+
+def refresh_summary(product: Product) -> None:
+    """Recompute the listing summary from the variants (call inside the writing transaction)."""
+    totals = Variant.objects.filter(product=product).aggregate(low=Min("price"), high=Max("price"),
+                                                               stock=Sum("stock"))
+    product.price_min, product.price_max = totals["low"], totals["high"]
+    product.stock_total = totals["stock"] or 0
+    product.sort_price = _sort_price(product.price_min, product.currency)
+    product.updated_at = clock.now()
+    Product.objects.filter(pk=product.pk).update(price_min=product.price_min, price_max=product.price_max,
+                                                 stock_total=product.stock_total, sort_price=product.sort_price,
+                                                 updated_at=product.updated_at)
+
+
+def refresh_sort_prices() -> int:
+    """Re-rank every product after an exchange-rate change: one UPDATE per currency, no row loop."""
+    table = get_rate_table()
+    target = settings.PLATFORM_CURRENCY
+    updated = 0
+    for currency in Product.objects.values_list("currency", flat=True).distinct().order_by():
+        if not (table.can_convert(currency) and table.can_convert(target)):
+            continue
+        factor = table.convert(Money(1_000_000, currency), target).amount / 1_000_000
+        updated += Product.objects.filter(currency=currency).update(sort_price=F("price_min") * factor)
+    return updated
+
+
+def _write_translations(product: Product, translations: dict[str, dict]) -> None:
+    ProductTranslation.objects.filter(product=product).exclude(language__in=list(translations)).delete()
+    existing = {t.language: t for t in ProductTranslation.objects.filter(product=product)}
+    for language, text in translations.items():
+        row = existing.get(language)
+        if row is None:
+            ProductTranslation.objects.create(product=product, language=language, **text)
+        elif (row.title, row.description) != (text["title"], text["description"]):
+            row.title, row.description = text["title"], text["description"]
+            row.save(update_fields=["title", "description"])
+
+
+def _default_language(requested, translations: dict, problems: Problems) -> str:
+    if requested:
+        if requested not in translations:
+            problems.add("default_language", _("The main language needs a title."))
+        return requested
+    return "en" if "en" in translations else next(iter(translations), "en")
+
+
+def create_product(*, access, category, translations, variants, option_names=None,
+                   status: str = ProductStatus.DRAFT, default_language: str | None = None) -> Product:
+    """Create a product with its translations and variants in one transaction.
+
+    Raises ``catalog.invalid`` (422) listing every bad field, ``catalog.sku_taken`` (409),
+    ``store.role_required`` (403), ``store.suspended`` (409).
+    """
+    _require(access, "edit_catalog")
+    store = access.store
+    problems = Problems({})
+    leaf = _leaf_category(category, problems)
+    status = _clean_status(status, problems)
+    names = problems.check("option_names", clean_option_names, option_names) or []
+    texts = clean_translations(translations, _languages(), problems)
+    cleaned = clean_variants(variants, option_names=names, currency=store.base_currency_id, problems=problems)
+    language = _default_language(default_language, texts, problems)
+    _raise_if(problems)
+    conflicts = _sku_conflicts(store.id, cleaned)
+    if conflicts:
+        raise _sku_taken(conflicts)
+    try:
+        with transaction.atomic():
+            product = Product.objects.create(store=store, category=leaf, status=status, option_names=names,
+                                             default_language=language, currency=store.base_currency_id)
+            _write_translations(product, texts)
+            Variant.objects.bulk_create([_new_variant(product, v, position=i) for i, v in enumerate(cleaned)])
+            refresh_summary(product)
+    except IntegrityError:
+        raise _sku_taken()
+    return product
+
+
+def _new_variant(product: Product, data: dict, *, position: int) -> Variant:
+    fields = {k: v for k, v in data.items() if k != "id"}
+    return Variant(product=product, store_id=product.store_id, currency=product.currency, position=position,
+                   **fields)
+
+
+def _existing_variant_inputs(product: Product) -> list[dict]:
+    return [{"id": v.id, "sku": v.sku, "options": v.options, "price": v.price, "stock": v.stock,
+             "weight_grams": v.weight_grams, "hs_code": v.hs_code, "origin_country": v.origin_country}
+            for v in product.variants.all()]
+
+
+def update_product(*, access, product: Product, category=None, translations=None, option_names=None,
+                   variants=None, status: str | None = None, default_language: str | None = None) -> Product:
+    """Change any part of a product. ``variants``, when given, is the whole new set: rows with an ``id``
+    update that variant, rows without one are added, and variants left out are removed.
+
+    Raises the errors of ``create_product``, and ``catalog.variant_not_found`` for a foreign variant id.
+    """
+    _require(access, "edit_catalog")
+    problems = Problems({})
+    changes: dict = {}
+    if category is not None:
+        leaf = _leaf_category(category, problems)
+        changes["category"] = leaf
+    if status is not None:
+        changes["status"] = _clean_status(status, problems)
+    names = product.option_names
+    if option_names is not None:
+        names = problems.check("option_names", clean_option_names, option_names) or []
+        changes["option_names"] = names
+    texts = None
+    if translations is not None:
+        texts = clean_translations(translations, _languages(), problems)
+    current_texts = texts if texts is not None else {
+        t.language: {} for t in ProductTranslation.objects.filter(product=product)}
+    if default_language is not None or texts is not None:
+        changes["default_language"] = _default_language(
+            default_language or (product.default_language if product.default_language in current_texts else None),
+            current_texts, problems)
+    cleaned = None
+    if variants is not None or option_names is not None:
+        source = variants if variants is not None else _existing_variant_inputs(product)
+        cleaned = clean_variants(source, option_names=names, currency=product.currency, problems=problems)
+        known = set(product.variants.values_list("id", flat=True))
+        for i, v in enumerate(cleaned):
+            if v["id"] not in (None, "") and int(v["id"]) not in known:
+                problems.add(f"variants.{i}.id", _("This variant does not belong to the product."))
+    _raise_if(problems)
+    if changes.get("status") == ProductStatus.ACTIVE and cleaned == []:
+        raise DomainError("catalog.cannot_publish", _("Add a variant before publishing."),
+                          fields={"status": [_("Add a variant before publishing.")]})
+    if cleaned is not None:
+        conflicts = _sku_conflicts(product.store_id, cleaned, exclude_product=product.id)
+        if conflicts:
+            raise _sku_taken(conflicts)
+    try:
+        with transaction.atomic():
+            locked = Product.objects.select_for_update().get(pk=product.pk)
+            for attr, value in changes.items():
+                setattr(locked, attr, value)
+            locked.updated_at = clock.now()
+            locked.save()
+            if texts is not None:
+                _write_translations(locked, texts)
+            if cleaned is not None:
+                _replace_variants(locked, cleaned)
+            refresh_summary(locked)
+    except IntegrityError:
+        raise _sku_taken()
+    return locked
+
+
+def _replace_variants(product: Product, cleaned: list[dict]) -> None:
+    keep = {int(v["id"]) for v in cleaned if v["id"] not in (None, "")}
+    Variant.objects.filter(product=product).exclude(id__in=keep).delete()
+    current = {v.id: v for v in Variant.objects.filter(product=product)}
+    # Free the SKUs first so two variants may swap SKUs in one save without tripping the constraint.
+    for variant in current.values():
+        variant.sku = f"~{variant.id}"
+    Variant.objects.bulk_update(list(current.values()), ["sku"])
+    changed, created = [], []
+    for position, data in enumerate(cleaned):
+        if data["id"] in (None, ""):
+            created.append(_new_variant(product, data, position=position))
+            continue
+        variant = current[int(data["id"])]
+        for attr in ("sku", "options", "price", "stock", "weight_grams", "hs_code", "origin_country"):
+            setattr(variant, attr, data[attr])
+        variant.position = position
+        variant.updated_at = clock.now()
+        changed.append(variant)
+    Variant.objects.bulk_update(changed, ["sku", "options", "price", "stock", "weight_grams", "hs_code",
+                                          "origin_country", "position", "updated_at"])
+    Variant.objects.bulk_create(created)
+
+
+def set_product_status(*, access, product: Product, status: str) -> Product:
+    """Publish, unpublish or archive. Publishing needs a title and at least one variant."""
+    if status == ProductStatus.ACTIVE:
+        counts = Product.objects.filter(pk=product.pk).aggregate(variants=Count("variants", distinct=True),
+                                                                  titles=Count("translations", distinct=True))
+        if not counts["variants"] or not counts["titles"]:
+            raise DomainError("catalog.cannot_publish", _("Add a title and a variant before publishing."),
+                              fields={"status": [_("Add a title and a variant before publishing.")]})
+    return update_product(access=access, product=product, status=status)
+
+
+def delete_product(*, access, product: Product) -> None:
+    _require(access, "delete_products")
+    with transaction.atomic():
+        images = list(ProductImage.objects.filter(product=product))
+        product.delete()
+        transaction.on_commit(lambda: _delete_files(images))
+
+
+def _delete_files(images: list[ProductImage]) -> None:
+    for image in images:
+        image.image.delete(save=False)
+        image.thumbnail.delete(save=False)
+
+
+def add_variant(*, access, product: Product, data: dict) -> Variant:
+    """Add one SKU. Raises ``catalog.invalid`` / ``catalog.sku_taken``."""
+    _require(access, "edit_catalog")
+    problems = Problems({})
+    if product.variants.count() >= 100:
+        problems.add("variants", _("A product has at most 100 variants."))
+    cleaned = clean_variant(data, index=0, option_names=product.option_names, currency=product.currency,
+                            problems=problems)
+    _raise_if(_unprefixed(problems))
+    same_options = [v for v in product.variants.all() if v.options == cleaned["options"]]
+    if same_options and product.option_names:
+        raise DomainError("catalog.invalid", _("Two variants have the same options."),
+                          fields={"options": [_("Two variants have the same options.")]})
+    if Variant.objects.filter(store_id=product.store_id, sku=cleaned["sku"]).exists():
+        raise _sku_taken()
+    try:
+        with transaction.atomic():
+            variant = _new_variant(product, cleaned, position=product.variants.count())
+            variant.save()
+            refresh_summary(product)
+    except IntegrityError:
+        raise _sku_taken()
+    return variant
+
+
+def _unprefixed(problems: Problems) -> Problems:
+    return Problems({key.removeprefix("variants.0."): msgs for key, msgs in problems.fields.items()})
+
+
+def update_variant(*, access, variant: Variant, data: dict) -> Variant:
+    """Change some fields of one SKU; the others keep their values."""
+    _require(access, "edit_catalog")
+    product = variant.product
+    merged = {**_existing_variant_inputs_one(variant), **{k: v for k, v in data.items() if v is not None}}
+    problems = Problems({})
+    cleaned = clean_variant(merged, index=0, option_names=product.option_names, currency=product.currency,
+                            problems=problems)
+    _raise_if(_unprefixed(problems))
+    if Variant.objects.filter(store_id=variant.store_id, sku=cleaned["sku"]).exclude(pk=variant.pk).exists():
+        raise _sku_taken()
+    try:
+        with transaction.atomic():
+            for attr in ("sku", "options", "price", "stock", "weight_grams", "hs_code", "origin_country"):
+                setattr(variant, attr, cleaned[attr])
+            variant.updated_at = clock.now()
+            variant.save()
+            refresh_summary(product)
+    except IntegrityError:
+        raise _sku_taken()
+    return variant
+
+
+def _existing_variant_inputs_one(variant: Variant) -> dict:
+    return {"sku": variant.sku, "options": variant.options, "price": variant.price, "stock": variant.stock,
+            "weight_grams": variant.weight_grams, "hs_code": variant.hs_code,
+            "origin_country": variant.origin_country}
+
+
+def delete_variant(*, access, variant: Variant) -> None:
+    """Remove a SKU; an active product keeps at least one."""
+    _require(access, "edit_catalog")
+    product = variant.product
+    with transaction.atomic():
+        locked = Product.objects.select_for_update().get(pk=product.pk)
+        if locked.status == ProductStatus.ACTIVE and locked.variants.count() <= 1:
+            raise DomainError("catalog.last_variant", _("An active product needs at least one variant."),
+                              status=409)
+        variant.delete()
+        refresh_summary(locked)
+
+
+def set_stock(*, access, variant: Variant, stock) -> Variant:
+    """Set a SKU's stock to an absolute count (what the seller counted on the shelf)."""
+    _require(access, "edit_catalog")
+    try:
+        value = clean_stock(stock)
+    except Invalid as exc:
+        raise DomainError("catalog.invalid", str(exc), fields={"stock": [str(exc)]})
+    with transaction.atomic():
+        Variant.objects.filter(pk=variant.pk).update(stock=value, updated_at=clock.now())
+        variant.stock = value
+        refresh_summary(variant.product)
+    return variant
+
+
+def add_image(*, access, product: Product, upload, alt: str = "") -> ProductImage:
+    """Store an uploaded photo and its thumbnail. Raises ``upload.*`` errors for bad files."""
+    _require(access, "edit_catalog")
+    if ProductImage.objects.filter(product=product).count() >= MAX_IMAGES:
+        raise DomainError("catalog.too_many_images", _("A product has at most 10 images."),
+                          fields={"image": [_("A product has at most 10 images.")]})
+    checked = read_image(upload, field="image")
+    thumbnail = make_thumbnail(checked)
+    with transaction.atomic():
+        position = ProductImage.objects.filter(product=product).count()
+        image = ProductImage(product=product, width=checked.width, height=checked.height, alt=alt[:200],
+                             position=position)
+        image.image.save(checked.content.name, checked.content, save=False)
+        image.thumbnail.save(thumbnail.name, thumbnail, save=False)
+        image.save()
+    return image
+
+
+def remove_image(*, access, image: ProductImage) -> None:
+    _require(access, "edit_catalog")
+    with transaction.atomic():
+        image.delete()
+        transaction.on_commit(lambda: _delete_files([image]))

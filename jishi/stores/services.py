@@ -1,0 +1,292 @@
+"""Writes for stores: opening a store, its settings, its team, and operator suspension.
+
+Every change writes a ``StoreEvent`` audit row (who, what, when) in the same transaction. Mail goes
+out only after commit. Invariants: one owner per store (database constraint), the owner cannot be
+removed, slugs are unique and never collide with the site's own paths.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from babel.numbers import get_territory_currencies
+from django.conf import settings
+from django.core.mail import send_mail
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from jishi.core import clock
+from jishi.core.countries import is_country
+from jishi.core.errors import DomainError, NotFound, PermissionDenied, field_error
+from jishi.core.images import read_image
+from jishi.money.models import Currency
+from jishi.stores.models import Invitation, Membership, Role, Store, StoreEvent, StoreStatus
+
+MAX_STORES_PER_OWNER = 20
+RESERVED_SLUGS = frozenset({"admin", "api", "seller", "static", "media", "accounts", "new", "open", "i18n",
+                            "preferences", "invitations", "jishi", "store", "stores", "products", "search", "help"})
+
+
+def _event(store: Store, actor, kind: str, **data) -> None:
+    StoreEvent.objects.create(store=store, actor=actor, kind=kind, data=data)
+
+
+def default_currency_for(country: str) -> str | None:
+    """The country's own currency when the marketplace supports it."""
+    from jishi.money.selectors import list_currency_codes
+
+    codes = set(list_currency_codes())
+    for code in get_territory_currencies(country.upper(), tender=True, non_tender=False) if is_country(country) else []:
+        if code in codes:
+            return code
+    return None
+
+
+def _clean_name(name: str) -> str:
+    name = (name or "").strip()
+    if not 2 <= len(name) <= 80:
+        raise field_error("store.invalid", "name", _("A store name has 2 to 80 characters."))
+    return name
+
+
+def _clean_country(country: str) -> str:
+    if not is_country(country or ""):
+        raise field_error("store.invalid", "country", _("Choose a country."))
+    return country.upper()
+
+
+def _clean_currency(code: str) -> str:
+    code = (code or "").strip().upper()
+    if not Currency.objects.filter(code=code, is_active=True).exists():
+        raise field_error("store.invalid", "base_currency", _("Choose a currency the marketplace supports."))
+    return code
+
+
+def _slug_taken() -> DomainError:
+    return DomainError("store.slug_taken", _("This store address is taken."), status=409,
+                       fields={"slug": [_("This store address is taken; try another.")]})
+
+
+def _clean_typed_slug(slug: str) -> str:
+    cleaned = slugify(slug or "")[:60].strip("-")
+    if len(cleaned) < 3:
+        raise field_error("store.invalid", "slug", _("Use at least 3 letters, digits or dashes."))
+    if cleaned in RESERVED_SLUGS:
+        raise field_error("store.slug_reserved", "slug", _("This address is reserved; choose another."))
+    return cleaned
+
+
+def _derive_slug(name: str) -> str:
+    base = slugify(name)[:50].strip("-")
+    if len(base) < 3 or base in RESERVED_SLUGS:
+        base = f"store-{secrets.token_hex(3)}"
+    taken = set(Store.objects.filter(slug__startswith=base).values_list("slug", flat=True))
+    if base not in taken:
+        return base
+    return next(f"{base}-{n}" for n in range(2, len(taken) + 3) if f"{base}-{n}" not in taken)
+
+
+def open_store(*, owner, name: str, country: str, base_currency: str, slug: str | None = None) -> Store:
+    """Open a live store owned by ``owner`` in one step.
+
+    Raises ``store.invalid`` (422) for a bad name, country or currency, ``store.slug_taken`` (409)
+    when a typed address is in use, ``store.too_many`` (409) past 20 stores per owner.
+    """
+    name = _clean_name(name)
+    country = _clean_country(country)
+    currency = _clean_currency(base_currency)
+    typed = bool(slug and slug.strip())
+    slug = _clean_typed_slug(slug) if typed else _derive_slug(name)
+    if Membership.objects.filter(user=owner, role=Role.OWNER).count() >= MAX_STORES_PER_OWNER:
+        raise DomainError("store.too_many", _("You can own at most 20 stores."), status=409)
+    try:
+        with transaction.atomic():
+            if typed and Store.objects.filter(slug=slug).exists():
+                raise _slug_taken()
+            store = Store.objects.create(slug=slug, name=name, country=country, base_currency_id=currency)
+            Membership.objects.create(store=store, user=owner, role=Role.OWNER)
+            _event(store, owner, "store.opened", name=name)
+    except IntegrityError:
+        raise _slug_taken()
+    return store
+
+
+def update_store(*, access, name=None, description=None, country=None, slug=None, base_currency=None,
+                 logo=None, banner=None) -> Store:
+    """Change a store's settings (owner or manager). Uploads are checked before anything is saved.
+
+    Raises ``store.invalid``, ``store.slug_taken``, ``store.currency_locked`` (409, once products exist),
+    ``upload.*`` for a bad logo or banner, ``store.suspended`` (409).
+    """
+    if not access.can("edit_store"):
+        raise PermissionDenied("store.role_required", _("Your role in this store does not allow that."))
+    store = access.store
+    if not store.is_active:
+        raise DomainError("store.suspended", _("This store is suspended."), status=409)
+    changes: dict = {}
+    if name is not None:
+        changes["name"] = _clean_name(name)
+    if description is not None:
+        if len(description) > 4000:
+            raise field_error("store.invalid", "description", _("Keep the description under 4,000 characters."))
+        changes["description"] = description.strip()
+    if country is not None:
+        changes["country"] = _clean_country(country)
+    if slug is not None and slug != store.slug:
+        changes["slug"] = _clean_typed_slug(slug)
+    if base_currency is not None and base_currency.upper() != store.base_currency_id:
+        if store.products.exists():
+            raise DomainError("store.currency_locked", _("The currency cannot change once the store has products."),
+                              status=409, fields={"base_currency": [_("Locked: the store has products.")]})
+        changes["base_currency_id"] = _clean_currency(base_currency)
+    images = {}
+    for field, upload in (("logo", logo), ("banner", banner)):
+        if upload is not None:
+            images[field] = read_image(upload, field=field)
+    try:
+        with transaction.atomic():
+            if "slug" in changes and Store.objects.filter(slug=changes["slug"]).exclude(pk=store.pk).exists():
+                raise _slug_taken()
+            for attr, value in changes.items():
+                setattr(store, attr, value)
+            for field, checked in images.items():
+                getattr(store, field).save(checked.content.name, checked.content, save=False)
+            store.updated_at = clock.now()
+            store.save()
+            _event(store, access.membership.user, "store.updated",
+                   fields=sorted([*changes, *images]))
+    except IntegrityError:
+        raise _slug_taken()
+    return store
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def invite_member(*, access, email: str, role: str, base_url: str = "") -> Invitation:
+    """Invite someone by email as manager or staff (owner only). The email goes out after commit."""
+    if not access.can("manage_members"):
+        raise PermissionDenied("store.role_required", _("Only the owner manages the team."))
+    email = (email or "").strip().lower()
+    try:
+        validate_email(email)
+    except Exception:
+        raise field_error("member.invalid", "email", _("Enter a valid email address."))
+    if role not in (Role.MANAGER, Role.STAFF):
+        raise field_error("member.invalid", "role", _("Choose manager or staff."))
+    store = access.store
+    if Membership.objects.filter(store=store, user__email__iexact=email).exists():
+        raise field_error("member.exists", "email", _("This person is already a member."))
+    token = secrets.token_urlsafe(32)
+    try:
+        with transaction.atomic():
+            invitation = Invitation.objects.create(store=store, email=email, role=role, token_hash=_hash(token),
+                                                   invited_by=access.membership.user)
+            _event(store, access.membership.user, "member.invited", email=email, role=role)
+    except IntegrityError:
+        raise DomainError("member.already_invited", _("This email has an open invitation already."), status=409,
+                          fields={"email": [_("This email has an open invitation already.")]})
+    link = base_url.rstrip("/") + reverse("web:accept_invitation", args=[token])
+    subject = _("You are invited to %(store)s on %(site)s") % {"store": store.name, "site": settings.SITE_NAME}
+    body = _("%(inviter)s invited you to help run %(store)s as %(role)s.\n\nAccept here: %(link)s\n\n"
+             "Sign in (or sign up) with this email address to accept.") % {
+        "inviter": access.membership.user.get_full_name(), "store": store.name,
+        "role": Role(role).label, "link": link}
+    transaction.on_commit(lambda: send_mail(subject, body, None, [email]))
+    return invitation
+
+
+def get_open_invitation(token: str) -> Invitation:
+    invitation = (Invitation.objects.select_related("store")
+                  .filter(token_hash=_hash(token or ""), accepted_at__isnull=True, revoked_at__isnull=True).first())
+    if invitation is None:
+        raise NotFound("invitation.not_found", _("This invitation is not valid any more."))
+    return invitation
+
+
+def accept_invitation(*, user, token: str) -> Membership:
+    """Join the store as the invited role. The signed-in account must have the invited email."""
+    with transaction.atomic():
+        invitation = get_open_invitation(token)
+        invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+        if invitation.accepted_at or invitation.revoked_at:
+            raise NotFound("invitation.not_found", _("This invitation is not valid any more."))
+        if invitation.email.lower() != user.email.lower():
+            raise DomainError("invitation.wrong_account",
+                              _("This invitation is for %(email)s. Sign in with that account to accept.")
+                              % {"email": invitation.email}, status=403)
+        membership, created = Membership.objects.get_or_create(store=invitation.store, user=user,
+                                                               defaults={"role": invitation.role})
+        invitation.accepted_at = clock.now()
+        invitation.save(update_fields=["accepted_at"])
+        _event(invitation.store, user, "member.joined", role=membership.role)
+    return membership
+
+
+def revoke_invitation(*, access, invitation_id: int) -> None:
+    if not access.can("manage_members"):
+        raise PermissionDenied("store.role_required", _("Only the owner manages the team."))
+    with transaction.atomic():
+        updated = Invitation.objects.filter(store=access.store, pk=invitation_id, accepted_at__isnull=True,
+                                            revoked_at__isnull=True).update(revoked_at=clock.now())
+        if not updated:
+            raise NotFound("invitation.not_found", _("Invitation not found."))
+        _event(access.store, access.membership.user, "member.invitation_revoked", invitation=invitation_id)
+
+
+def _member(access, membership_id: int) -> Membership:
+    if not access.can("manage_members"):
+        raise PermissionDenied("store.role_required", _("Only the owner manages the team."))
+    membership = Membership.objects.select_related("user").filter(store=access.store, pk=membership_id).first()
+    if membership is None:
+        raise NotFound("member.not_found", _("Member not found."))
+    if membership.role == Role.OWNER:
+        raise DomainError("member.owner", _("The owner stays with the store."), status=409)
+    return membership
+
+
+def change_role(*, access, membership_id: int, role: str) -> Membership:
+    if role not in (Role.MANAGER, Role.STAFF):
+        raise field_error("member.invalid", "role", _("Choose manager or staff."))
+    with transaction.atomic():
+        membership = _member(access, membership_id)
+        old = membership.role
+        membership.role = role
+        membership.save(update_fields=["role"])
+        _event(access.store, access.membership.user, "member.role_changed", member=membership.user.email,
+               old=old, new=role)
+    return membership
+
+
+def remove_member(*, access, membership_id: int) -> None:
+    with transaction.atomic():
+        membership = _member(access, membership_id)
+        membership.delete()
+        _event(access.store, access.membership.user, "member.removed", member=membership.user.email)
+
+
+def suspend_store(*, store: Store, reason: str, actor) -> Store:
+    """Operator action: hide the store and its products everywhere at once; members see the reason."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise field_error("store.invalid", "reason", _("Give the store a reason for the suspension."))
+    with transaction.atomic():
+        Store.objects.filter(pk=store.pk).update(status=StoreStatus.SUSPENDED, suspension_reason=reason[:2000],
+                                                 suspended_at=clock.now(), updated_at=clock.now())
+        _event(store, actor, "store.suspended", reason=reason[:2000])
+    store.refresh_from_db()
+    return store
+
+
+def reinstate_store(*, store: Store, actor) -> Store:
+    with transaction.atomic():
+        Store.objects.filter(pk=store.pk).update(status=StoreStatus.ACTIVE, suspension_reason="",
+                                                 suspended_at=None, updated_at=clock.now())
+        _event(store, actor, "store.reinstated")
+    store.refresh_from_db()
+    return store

@@ -1,0 +1,45 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from jishi.stores.models import Role
+from jishi.web.forms.accounts import _country_choices, _currency_choices
+
+
+class OpenStoreForm(forms.Form):
+    name = forms.CharField(label=_("Store name"), max_length=80)
+    country = forms.ChoiceField(label=_("Country"))
+    base_currency = forms.ChoiceField(label=_("Currency you price in"))
+    slug = forms.CharField(label=_("Store address"), max_length=60, required=False,
+                           help_text=_("Letters, digits and dashes; made from the name when empty."))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["country"].choices = _country_choices()
+        self.fields["base_currency"].choices = _currency_choices()
+
+
+class StoreSettingsForm(forms.Form):
+    name = forms.CharField(label=_("Store name"), max_length=80)
+    slug = forms.CharField(label=_("Store address"), max_length=60)
+    description = forms.CharField(label=_("Description"), widget=forms.Textarea, max_length=4000, required=False)
+    country = forms.ChoiceField(label=_("Country"))
+    base_currency = forms.ChoiceField(label=_("Currency you price in"))
+    logo = forms.FileField(label=_("Logo"), required=False, help_text=_("Square JPEG, PNG or WebP, up to 5 MB."))
+    banner = forms.FileField(label=_("Banner"), required=False, help_text=_("Wide image, up to 5 MB."))
+
+    def __init__(self, *args, currency_locked: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["country"].choices = _country_choices()
+        self.fields["base_currency"].choices = _currency_choices()
+        if currency_locked:
+            self.fields["base_currency"].disabled = True
+            self.fields["base_currency"].help_text = _("Locked once the store has products.")
+
+
+class InviteForm(forms.Form):
+    email = forms.EmailField(label=_("Email"))
+    role = forms.ChoiceField(label=_("Role"), choices=[(Role.MANAGER, Role.MANAGER.label), (Role.STAFF, Role.STAFF.label)])
+
+
+class SuspendForm(forms.Form):
+    reason = forms.CharField(label=_("Reason shown to the store's members"), widget=forms.Textarea, max_length=2000)
