@@ -99,3 +99,43 @@ class ProductFactory(factory.django.DjangoModelFactory):
         if create and extracted is None:
             Variant.objects.create(product=obj, store=obj.store, sku=f"SKU-{obj.pk}", price=obj.price_min,
                                    currency=obj.currency, stock=obj.stock_total)
+
+
+# --- building through the services, as users do ------------------------------------------------------
+
+def open_store_for(user=None, *, name: str = "Test Store", country: str = "CN", currency_code: str = "CNY", **kwargs):
+    """A live store opened by ``user`` (made when omitted) and the owner's StoreAccess."""
+    from jishi.stores.selectors import access_store
+    from jishi.stores.services import open_store
+
+    user = user or UserFactory()
+    store = open_store(owner=user, name=name, country=country, base_currency=currency_code, **kwargs)
+    return store, access_store(user=user, slug=store.slug)
+
+
+def leaf_category(slug: str = "womens-t-shirts"):
+    from jishi.catalog.selectors import get_category_tree
+
+    return get_category_tree().by_slug(slug)
+
+
+def make_product(access, *, title: str = "Cotton T-shirt", price: str = "99.00", stock: int = 10,
+                 variants: int = 1, status: str = "active", category: str = "womens-t-shirts", sku_prefix: str = ""):
+    """A product created through ``catalog.services.create_product`` (summaries and all)."""
+    from jishi.catalog.services import create_product
+
+    prefix = sku_prefix or f"P{Product.objects.count() + 1}-{access.store.id}"
+    option_names = ["size"] if variants > 1 else []
+    rows = [{"sku": f"{prefix}-{n}", "price": price, "stock": stock,
+             **({"options": {"size": f"S{n}"}} if variants > 1 else {})} for n in range(variants)]
+    return create_product(access=access, category=category, status=status, option_names=option_names,
+                          translations=[{"language": "en", "title": title, "description": "Soft and sturdy."},
+                                        {"language": "zh-hans", "title": f"{title} 中文", "description": "柔软"}],
+                          variants=rows)
+
+
+def bearer(user) -> dict:
+    from jishi.accounts.services import issue_token
+
+    _token, plain = issue_token(user=user, name="tests")
+    return {"HTTP_AUTHORIZATION": f"Bearer {plain}"}

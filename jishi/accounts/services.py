@@ -20,7 +20,7 @@ from jishi.accounts.tokens import hash_token, new_token
 from jishi.core import clock
 from jishi.core.countries import is_country
 from jishi.core.errors import DomainError, NotFound, field_error
-from jishi.money.rules import UnknownCurrency, normalize_code
+from jishi.money.selectors import list_currency_codes
 
 
 def normalize_email(email: str) -> str:
@@ -73,10 +73,10 @@ def _clean_preferences(*, language: str | None = None, currency: str | None = No
             fields["language"] = [_("Choose English or Simplified Chinese.")]
         cleaned["preferred_language"] = language
     if currency:
-        try:
-            cleaned["preferred_currency"] = normalize_code(currency)
-        except UnknownCurrency:
-            fields["currency"] = [_("Unknown currency.")]
+        code = currency.strip().upper()
+        if code not in list_currency_codes():
+            fields["currency"] = [_("Choose a currency the marketplace supports.")]
+        cleaned["preferred_currency"] = code
     if country:
         if not is_country(country):
             fields["country"] = [_("Unknown country.")]

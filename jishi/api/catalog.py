@@ -26,6 +26,7 @@ from jishi.catalog.selectors import (
     pick_translation,
 )
 from jishi.core.errors import NotFound, PermissionDenied
+from jishi.money.rules import quantize
 from jishi.stores.models import Membership
 from jishi.stores.selectors import StoreAccess, access_store, get_public_store
 
@@ -176,9 +177,21 @@ def _summary(card) -> dict:
     return {"id": product.id, "title": card.title,
             "store": {"slug": product.store.slug, "name": product.store.name, "country": product.store.country},
             "category": category.slug if category else "", "status": product.status,
-            "price_min": product.price_min, "price_max": product.price_max, "currency": product.currency,
+            "price_min": _amount(product.price_min, product.currency),
+            "price_max": _amount(product.price_max, product.currency), "currency": product.currency,
             "stock_total": product.stock_total, "thumbnail_url": card.thumbnail_url or None,
             "created_at": product.created_at}
+
+
+def _amount(value, currency: str) -> Decimal | None:
+    """Amounts leave the API in the currency's minor units (JPY 1200, USD 12.00), as strings."""
+    return None if value is None else quantize(value, currency)
+
+
+def _variant_out(variant: Variant) -> VariantOut:
+    out = VariantOut.from_orm(variant)
+    out.price = _amount(variant.price, variant.currency)
+    return out
 
 
 def _detail(request, product: Product) -> ProductOut:
@@ -190,7 +203,7 @@ def _detail(request, product: Product) -> ProductOut:
                       option_names=product.option_names,
                       translations=[TranslationOut(language=t.language, title=t.title, description=t.description)
                                     for t in translations],
-                      variants=[VariantOut.from_orm(v) for v in product.variants.all()],
+                      variants=[_variant_out(v) for v in product.variants.all()],
                       images=[ImageOut(id=i.id, url=i.image.url, thumbnail_url=i.thumbnail.url, width=i.width,
                                        height=i.height) for i in product.images.all()],
                       updated_at=product.updated_at)
@@ -303,7 +316,7 @@ def delete_product(request, product_id: int):
 def add_variant(request, product_id: int, payload: VariantIn):
     access = _access_for_write(request, product_id)
     product = access_product(access=access, product_id=product_id)
-    return 201, services.add_variant(access=access, product=product, data=payload.dict())
+    return 201, _variant_out(services.add_variant(access=access, product=product, data=payload.dict()))
 
 
 def _variant_access(request, variant_id: int):
@@ -318,14 +331,14 @@ def _variant_access(request, variant_id: int):
                                                   422: ErrorOut})
 def update_variant(request, variant_id: int, payload: VariantPatch):
     access, variant = _variant_access(request, variant_id)
-    return services.update_variant(access=access, variant=variant, data=payload.dict(exclude_unset=True))
+    return _variant_out(services.update_variant(access=access, variant=variant, data=payload.dict(exclude_unset=True)))
 
 
 @router.put("/variants/{variant_id}/stock", response={200: VariantOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut})
 def set_stock(request, variant_id: int, payload: StockIn):
     """Set the stock count of one SKU."""
     access, variant = _variant_access(request, variant_id)
-    return services.set_stock(access=access, variant=variant, stock=payload.stock)
+    return _variant_out(services.set_stock(access=access, variant=variant, stock=payload.stock))
 
 
 @router.delete("/variants/{variant_id}", response={204: None, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut})
