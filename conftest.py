@@ -4,6 +4,7 @@ import uuid
 
 import pytest
 from django.core.cache import caches
+from django.utils import translation
 
 
 @pytest.fixture(autouse=True)
@@ -17,5 +18,7 @@ def _fast_and_isolated(settings, tmp_path):
     cache = caches["default"]
     previous = cache.key_prefix
     cache.key_prefix = f"test-{uuid.uuid4().hex}"
+    # A request in Chinese leaves that language active in the thread; each test starts in English.
+    translation.activate("en")
     yield
     cache.key_prefix = previous

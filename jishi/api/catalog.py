@@ -170,9 +170,8 @@ def _category_out(tree, node, language: str) -> CategoryOut:
                        children=[_category_out(tree, c, language) for c in tree.children.get(node.id, [])])
 
 
-def _summary(card) -> dict:
+def _summary(card, tree) -> dict:
     product = card.product
-    tree = get_category_tree()
     category = tree.by_id.get(product.category_id)
     return {"id": product.id, "title": card.title,
             "store": {"slug": product.store.slug, "name": product.store.name, "country": product.store.country},
@@ -199,7 +198,7 @@ def _detail(request, product: Product) -> ProductOut:
     translations = list(product.translations.all())
     chosen = pick_translation(translations, _language(request), product.default_language)
     card.title = chosen.title if chosen else card.title
-    return ProductOut(**_summary(card), default_language=product.default_language,
+    return ProductOut(**_summary(card, get_category_tree()), default_language=product.default_language,
                       option_names=product.option_names,
                       translations=[TranslationOut(language=t.language, title=t.title, description=t.description)
                                     for t in translations],
@@ -256,7 +255,7 @@ def list_products(request, filters: Query[ListQuery]):
     total = queryset.count()
     start = (filters.page - 1) * filters.page_size
     cards = build_cards(list(queryset[start:start + filters.page_size]), _language(request))
-    return ProductPage(items=[_summary(c) for c in cards], page=filters.page, page_size=filters.page_size,
+    return ProductPage(items=[_summary(c, tree) for c in cards], page=filters.page, page_size=filters.page_size,
                        total=total)
 
 

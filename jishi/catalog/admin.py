@@ -1,9 +1,8 @@
 from django.contrib import admin
-from django.core.cache import cache
 from django.db.models import Prefetch
 
 from jishi.catalog.models import Category, Product, ProductImage, ProductTranslation, Variant
-from jishi.catalog.selectors import TREE_CACHE_KEY
+from jishi.catalog.selectors import invalidate_category_tree
 from jishi.catalog.services import refresh_summary
 
 
@@ -25,7 +24,11 @@ class CategoryAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        cache.delete(TREE_CACHE_KEY)  # the storefront reads the tree from the cache
+        invalidate_category_tree()
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        invalidate_category_tree()  # every web node rebuilds its copy of the tree
 
 
 class TranslationInline(admin.StackedInline):

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.core.cache import cache
 from django.db.models import Prefetch
 
 from jishi.catalog.models import Category, Product, ProductImage, ProductStatus, ProductTranslation, Variant
 from jishi.core.errors import NotFound
+from jishi.core.memo import SharedVersionMemo
 from jishi.stores.models import StoreStatus
 
-TREE_CACHE_KEY = "catalog:category-tree:v1"
+_TREE: SharedVersionMemo[CategoryTree] = SharedVersionMemo("catalog:category-tree:token")
 
 
 @dataclass
@@ -43,15 +43,21 @@ class CategoryTree:
         return ids
 
 
-def get_category_tree() -> CategoryTree:
-    tree = cache.get(TREE_CACHE_KEY)
-    if tree is None:
-        categories = list(Category.objects.all())
-        tree = CategoryTree(by_id={c.id: c for c in categories})
-        for c in categories:
-            tree.children.setdefault(c.parent_id, []).append(c)
-        cache.set(TREE_CACHE_KEY, tree, 600)
+def _build_tree() -> CategoryTree:
+    categories = list(Category.objects.all())
+    tree = CategoryTree(by_id={c.id: c for c in categories})
+    for c in categories:
+        tree.children.setdefault(c.parent_id, []).append(c)
     return tree
+
+
+def get_category_tree() -> CategoryTree:
+    """The whole category tree; built once per process and rebuilt after ``invalidate_category_tree``."""
+    return _TREE.get(_build_tree)
+
+
+def invalidate_category_tree() -> None:
+    _TREE.invalidate()
 
 
 # --- a store's own catalogue (tenant-scoped) -------------------------------------------------------

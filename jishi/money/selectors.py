@@ -6,13 +6,14 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.core.cache import cache
 from django.db.models import OuterRef, Subquery
 
+from jishi.core.memo import SharedVersionMemo
 from jishi.money.models import Currency, ExchangeRate
 from jishi.money.rules import Money, convert
 
-RATES_VERSION_KEY = "money:rates:version"
+RATES: SharedVersionMemo[RateTable] = SharedVersionMemo("money:rates:token")
+CODES: SharedVersionMemo[list[str]] = SharedVersionMemo("money:rates:token")
 
 
 @dataclass(frozen=True)
@@ -37,12 +38,8 @@ def list_currencies(*, active_only: bool = True) -> list[Currency]:
 
 
 def list_currency_codes() -> list[str]:
-    key = f"money:codes:{_rates_version()}"
-    codes = cache.get(key)
-    if codes is None:
-        codes = list(Currency.objects.filter(is_active=True).values_list("code", flat=True))
-        cache.set(key, codes, 3600)
-    return codes
+    """Active currency codes; rebuilt with the rate table when currencies or rates change."""
+    return CODES.get(lambda: list(Currency.objects.filter(is_active=True).values_list("code", flat=True)))
 
 
 def list_current_rates() -> list[ExchangeRate]:
@@ -53,20 +50,12 @@ def list_current_rates() -> list[ExchangeRate]:
     )
 
 
+def _build_rate_table() -> RateTable:
+    rates = list_current_rates()
+    return RateTable(per_eur={r.currency_id: r.rate for r in rates}, as_of=max((r.as_of for r in rates), default=None))
+
+
 def get_rate_table() -> RateTable:
-    key = f"money:rates:{_rates_version()}"
-    table = cache.get(key)
-    if table is None:
-        rates = list_current_rates()
-        table = RateTable(per_eur={r.currency_id: r.rate for r in rates},
-                          as_of=max((r.as_of for r in rates), default=None))
-        cache.set(key, table, 3600)
-    return table
+    """The current rates; built once per process and rebuilt after ``invalidate_rates``."""
+    return RATES.get(_build_rate_table)
 
-
-def _rates_version() -> int:
-    version = cache.get(RATES_VERSION_KEY)
-    if version is None:
-        cache.add(RATES_VERSION_KEY, 1, None)
-        version = cache.get(RATES_VERSION_KEY) or 1
-    return version

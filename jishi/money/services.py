@@ -13,7 +13,6 @@ from decimal import Decimal
 from importlib import resources
 
 from babel.numbers import get_currency_name
-from django.core.cache import cache
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -21,14 +20,11 @@ from jishi.core import clock
 from jishi.core.errors import DomainError, field_error
 from jishi.money.models import Currency, ExchangeRate
 from jishi.money.rules import UnknownCurrency, minor_units, normalize_code, to_decimal
-from jishi.money.selectors import RATES_VERSION_KEY
+from jishi.money.selectors import RATES
 
 
 def invalidate_rates() -> None:
-    try:
-        cache.incr(RATES_VERSION_KEY)
-    except ValueError:
-        cache.set(RATES_VERSION_KEY, 2, None)
+    RATES.invalidate()
 
 
 def ensure_currency(code: str) -> Currency:

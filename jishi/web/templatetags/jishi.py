@@ -27,11 +27,20 @@ def price(context, amount, currency: str):
     request = context.get("request")
     display = getattr(request, "display_currency", currency)
     text = format_money(own)
-    table = get_rate_table()
+    table = _rate_table(request)
     if display != currency and table.can_convert(display) and table.can_convert(currency):
         approx = format_money(table.convert(own, display))
         return _price_html(approx, text, approximate=True)
     return _price_html(text, "", approximate=False)
+
+
+def _rate_table(request):
+    """One rate table per request, however many prices a page shows."""
+    if request is None:
+        return get_rate_table()
+    if not hasattr(request, "_jishi_rate_table"):
+        request._jishi_rate_table = get_rate_table()
+    return request._jishi_rate_table
 
 
 def _price_html(main: str, secondary: str, *, approximate: bool):
