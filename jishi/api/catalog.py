@@ -20,6 +20,7 @@ from jishi.catalog.selectors import (
     access_product,
     access_variant,
     build_cards,
+    count_visible_products,
     get_category_tree,
     get_visible_product,
     list_visible_products,
@@ -252,7 +253,7 @@ def list_products(request, filters: Query[ListQuery]):
         store_id = store.id
     queryset = list_visible_products(category_ids=category_ids, store_id=store_id, title=filters.q,
                                      sort=filters.sort)
-    total = queryset.count()
+    total = count_visible_products(category_ids=category_ids, store_id=store_id, title=filters.q)
     start = (filters.page - 1) * filters.page_size
     cards = build_cards(list(queryset[start:start + filters.page_size]), _language(request))
     return ProductPage(items=[_summary(c, tree) for c in cards], page=filters.page, page_size=filters.page_size,

@@ -33,8 +33,10 @@ def parse_page_number(raw) -> int:
     return max(1, min(number, 10_000))
 
 
-def paginate(queryset, *, page: int, per_page: int) -> Page:
-    total = queryset.count() if hasattr(queryset, "query") else len(queryset)
+def paginate(queryset, *, page: int, per_page: int, total: int | None = None) -> Page:
+    """One page of ``queryset``; pass ``total`` when the caller can count faster than ``count()``."""
+    if total is None:
+        total = queryset.count() if hasattr(queryset, "query") else len(queryset)
     pages = max(1, -(-total // per_page))
     page = max(1, min(page, pages))
     start = (page - 1) * per_page

@@ -19,7 +19,7 @@ from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import transaction
+from django.db import connection, transaction
 from PIL import Image, ImageDraw
 
 from jishi.accounts.models import User
@@ -231,6 +231,16 @@ def generate(*, products: int, seed: int = 42, images: bool = True, stdout=None)
         made_products += len(rows)
         made_variants += len(variants)
         say(f"  {made_products:,} products\n")
+    _refresh_planner_statistics()
     return Report(stores=len(stores), products=made_products, variants=made_variants,
                   seconds=time.monotonic() - started)
+
+
+def _refresh_planner_statistics() -> None:
+    """After a bulk load PostgreSQL plans blind until autovacuum runs; ANALYZE now, as after any import."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            for table in ("catalog_product", "catalog_producttranslation", "catalog_variant", "catalog_productimage",
+                          "stores_store"):
+                cursor.execute(f"ANALYZE {table}")
 

@@ -10,6 +10,7 @@ from django.utils import translation
 from jishi.catalog.selectors import (
     SORTS,
     build_cards,
+    count_visible_products,
     get_category_tree,
     get_visible_product,
     list_featured_stores,
@@ -26,8 +27,10 @@ def _language() -> str:
     return translation.get_language() or "en"
 
 
-def _listing(request, queryset) -> dict:
-    page = paginate(queryset, page=parse_page_number(request.GET.get("page")), per_page=PER_PAGE)
+def _listing(request, **filters) -> dict:
+    queryset = list_visible_products(sort=_sort(request), **filters)
+    page = paginate(queryset, page=parse_page_number(request.GET.get("page")), per_page=PER_PAGE,
+                    total=count_visible_products(**filters))
     return {"page": page, "cards": build_cards(page.items, _language()), "sort": _sort(request),
             "sorts": SORT_LABELS}
 
@@ -58,17 +61,15 @@ def category(request, slug: str):
     node = tree.by_slug(slug)
     if node is None:
         raise Http404("No such category")
-    products = list_visible_products(category_ids=tree.descendant_ids(node), sort=_sort(request))
     return render(request, "web/storefront/category.html", {
         "category": node, "ancestors": tree.ancestors(node), "children": tree.children.get(node.id, []),
-        **_listing(request, products),
+        **_listing(request, category_ids=tree.descendant_ids(node)),
     })
 
 
 def product_list(request):
     title = request.GET.get("q", "").strip()[:100]
-    products = list_visible_products(title=title or None, sort=_sort(request))
-    return render(request, "web/storefront/product_list.html", {"q": title, **_listing(request, products)})
+    return render(request, "web/storefront/product_list.html", {"q": title, **_listing(request, title=title or None)})
 
 
 def _variant_choice(request, product):
@@ -127,8 +128,7 @@ def store(request, slug: str):
     found = get_public_store(slug=slug)
     if found is None:
         raise Http404("No such store")
-    products = list_visible_products(store_id=found.id, sort=_sort(request))
-    return render(request, "web/storefront/store.html", {"store": found, **_listing(request, products)})
+    return render(request, "web/storefront/store.html", {"store": found, **_listing(request, store_id=found.id)})
 
 
 urlpatterns = [
