@@ -205,3 +205,16 @@ def test_list_pages_use_a_constant_number_of_queries(client, django_assert_max_n
         client.get("/accounts/addresses/")
     with django_assert_max_num_queries(6):
         client.get("/accounts/tokens/")
+
+
+def test_another_users_token_cannot_be_listed_or_revoked(client):
+    owner, intruder = UserFactory(), UserFactory()
+    bearer(owner)
+    token = PersonalAccessToken.objects.get(user=owner)
+    auth = bearer(intruder)
+    assert [t["id"] for t in client.get("/api/v1/auth/tokens", **auth).json()] != [token.id]
+    assert client.delete(f"/api/v1/auth/tokens/{token.id}", **auth).status_code == 404
+    client.force_login(intruder)
+    assert client.post(f"/accounts/tokens/{token.id}/revoke/").status_code == 404
+    token.refresh_from_db()
+    assert token.revoked_at is None

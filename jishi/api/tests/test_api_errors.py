@@ -49,3 +49,15 @@ def test_openapi_spec_and_docs_are_served(client):
     assert "/api/v1/rates" in spec.json()["paths"]
     docs = client.get("/api/v1/docs")
     assert docs.status_code == 200 and b"openapi.json" in docs.content
+
+
+def test_an_oversized_body_is_a_413_not_a_crash(client, admin_user, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    client.force_login(admin_user)
+    body = '{"currency": "USD", "rate": "1", "padding": "' + "x" * 5000 + '"}'
+    assert_error(client.post("/api/v1/rates", body, content_type="application/json"), 413, "payload_too_large")
+
+
+def test_a_json_list_where_an_object_belongs_is_a_422(client, admin_user):
+    client.force_login(admin_user)
+    assert_error(client.post("/api/v1/rates", "[1, 2]", content_type="application/json"), 422, "invalid")

@@ -219,6 +219,13 @@ def test_a_member_of_store_a_cannot_see_or_change_store_bs_products(client, sell
         assert client.get(f"/seller/{store_b.slug}/{url}").status_code == 404
     assert client.post(f"/seller/{store_b.slug}/products/{product.id}/delete/").status_code == 404
     assert client.post(f"/seller/{store_b.slug}/variants/{variant.id}/stock/", {"stock": 0}).status_code == 404
+    assert client.post(f"/seller/{store_b.slug}/products/{product.id}/images/",
+                       {"image": SimpleUploadedFile("p.png", _png(), content_type="image/png")}).status_code == 404
+    image = ProductImage.objects.create(product=product, image="b.jpg", thumbnail="b.jpg")
+    assert client.post(f"/seller/{store_b.slug}/images/{image.id}/remove/").status_code == 404
+    assert client.post(f"/seller/{store_a.slug}/images/{image.id}/remove/").status_code == 404
+    assert client.delete(f"/api/v1/images/{image.id}", **auth).status_code == 404
+    assert ProductImage.objects.filter(pk=image.pk).exists()
     # own store, someone else's ids
     assert client.get(f"/seller/{store_a.slug}/products/{product.id}/").status_code == 404
     assert client.post(f"/seller/{store_a.slug}/variants/{variant.id}/stock/", {"stock": 0}).status_code == 404
