@@ -91,6 +91,17 @@ def clean_origin(raw) -> str:
     return code
 
 
+def clean_variant_id(raw) -> int | None:
+    """The id of an existing variant being edited; blank means a new variant."""
+    if raw in (None, ""):
+        return None
+    if isinstance(raw, int) and not isinstance(raw, bool) and raw > 0:
+        return raw
+    if isinstance(raw, str) and raw.isdigit() and 0 < int(raw) < 2**63:
+        return int(raw)
+    raise Invalid(_("This variant does not belong to the product."))
+
+
 def clean_option_names(raw) -> list[str]:
     if raw is None:
         return []
@@ -164,7 +175,7 @@ def clean_variant(item: dict, *, index: int, option_names: list[str], currency: 
     if any(len(v) > 40 for v in options.values()):
         problems.add(prefix + "options", _("Keep option values under 40 characters."))
     return {
-        "id": item.get("id"),
+        "id": problems.check(prefix + "id", clean_variant_id, item.get("id")),
         "sku": problems.check(prefix + "sku", clean_sku, item.get("sku")),
         "options": options,
         "price": problems.check(prefix + "price", clean_price, item.get("price"), currency),

@@ -226,7 +226,7 @@ def update_product(*, access, product: Product, category=None, translations=None
         cleaned = clean_variants(source, option_names=names, currency=product.currency, problems=problems)
         known = set(product.variants.values_list("id", flat=True))
         for i, v in enumerate(cleaned):
-            if v["id"] not in (None, "") and int(v["id"]) not in known:
+            if v["id"] is not None and v["id"] not in known:
                 problems.add(f"variants.{i}.id", _("This variant does not belong to the product."))
     _raise_if(problems)
     if changes.get("status") == ProductStatus.ACTIVE and cleaned == []:
@@ -254,7 +254,7 @@ def update_product(*, access, product: Product, category=None, translations=None
 
 
 def _replace_variants(product: Product, cleaned: list[dict]) -> None:
-    keep = {int(v["id"]) for v in cleaned if v["id"] not in (None, "")}
+    keep = {v["id"] for v in cleaned if v["id"] is not None}
     Variant.objects.filter(product=product).exclude(id__in=keep).delete()
     current = {v.id: v for v in Variant.objects.filter(product=product)}
     # Free the SKUs first so two variants may swap SKUs in one save without tripping the constraint.
@@ -263,10 +263,10 @@ def _replace_variants(product: Product, cleaned: list[dict]) -> None:
     Variant.objects.bulk_update(list(current.values()), ["sku"])
     changed, created = [], []
     for position, data in enumerate(cleaned):
-        if data["id"] in (None, ""):
+        if data["id"] is None:
             created.append(_new_variant(product, data, position=position))
             continue
-        variant = current[int(data["id"])]
+        variant = current[data["id"]]
         for attr in ("sku", "options", "price", "stock", "weight_grams", "hs_code", "origin_country"):
             setattr(variant, attr, data[attr])
         variant.position = position
