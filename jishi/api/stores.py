@@ -106,7 +106,7 @@ def get_store(request, slug: str):
             access = access_store(user=user, slug=slug)
             return store_out(access.store, role=access.role)
         except NotFound:
-            pass
+            pass  # not a member: fall through to the public view
     store = get_public_store(slug=slug)
     if store is None:
         raise NotFound("store.not_found", "Store not found.")

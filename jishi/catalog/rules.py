@@ -25,7 +25,7 @@ SKU_PATTERN = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
 
 class Invalid(ValueError):
-    pass
+    """One value broke a catalogue rule; the message says which and how to fix it."""
 
 
 def clean_price(raw, currency: str) -> Decimal:

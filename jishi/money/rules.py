@@ -22,7 +22,7 @@ class CurrencyMismatch(ValueError):
 
 
 class UnknownCurrency(ValueError):
-    pass
+    """Not an ISO 4217 code, or no rate is known for it."""
 
 
 def minor_units(code: str) -> int:
