@@ -8,7 +8,7 @@ from django.contrib.auth import authenticate
 from ninja import Router, Schema
 from pydantic import Field
 
-from jishi.accounts import selectors, services
+from jishi.accounts import selectors, services, throttle
 from jishi.api.schemas import ErrorOut
 from jishi.core.errors import DomainError
 
@@ -104,12 +104,16 @@ def signup(request, payload: SignUpIn):
     return 201, services.sign_up(**payload.dict())
 
 
-@auth_router.post("/tokens", auth=None, response={201: NewTokenOut, 401: ErrorOut, 422: ErrorOut})
+@auth_router.post("/tokens", auth=None, response={201: NewTokenOut, 401: ErrorOut, 422: ErrorOut, 429: ErrorOut})
 def create_token(request, payload: TokenIn):
     """Exchange an email and password for a personal access token. The token is in this answer only."""
-    user = authenticate(request, username=services.normalize_email(payload.email), password=payload.password)
+    email, address = services.normalize_email(payload.email), throttle.client_address(request)
+    throttle.ensure_sign_in_allowed(email=email, address=address)
+    user = authenticate(request, username=email, password=payload.password)
     if user is None:
+        throttle.record_failure(email=email, address=address)
         raise DomainError("auth.invalid_credentials", "The email or password is not right.", status=401)
+    throttle.clear_failures(email=email)
     token, plain = services.issue_token(user=user, name=payload.name, expires_in_days=payload.expires_in_days)
     return 201, NewTokenOut(token=plain, **TokenOut.from_orm(token).dict())
 

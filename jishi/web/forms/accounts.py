@@ -36,6 +36,23 @@ class EmailLoginForm(AuthenticationForm):
     username = forms.EmailField(label=_("Email"), max_length=254,
                                 widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}))
 
+    def clean(self):
+        from jishi.accounts import throttle
+        from jishi.core.errors import DomainError
+
+        email, address = self.cleaned_data.get("username") or "", throttle.client_address(self.request)
+        try:
+            throttle.ensure_sign_in_allowed(email=email, address=address)
+        except DomainError as error:
+            raise forms.ValidationError(error.message, code="throttled")
+        try:
+            cleaned = super().clean()
+        except forms.ValidationError:
+            throttle.record_failure(email=email, address=address)
+            raise
+        throttle.clear_failures(email=email)
+        return cleaned
+
 
 class ProfileForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=120, required=False)
