@@ -20,7 +20,7 @@ from django.contrib.auth.hashers import make_password
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import connection, transaction
-from PIL import Image, ImageDraw
+from PIL import Image, ImageDraw, ImageFont
 
 from jishi.accounts.models import User
 from jishi.catalog.models import Product, ProductImage, ProductStatus, ProductTranslation, Variant
@@ -102,6 +102,33 @@ def _pictures(rng: random.Random) -> list[tuple[str, str]]:
     return made
 
 
+def _store_images(rng: random.Random, stores: list[Store]) -> None:
+    """A logo with the store's initial for every store, and one of a few banners."""
+    palette = ["#e4572e", "#29335c", "#f3a712", "#669bbc", "#2a9d8f", "#8e44ad", "#264653", "#e76f51"]
+    font = ImageFont.load_default(size=110)
+    banners = []
+    for index in range(6):
+        first, second = rng.sample(palette, 2)
+        banner = Image.new("RGB", (1200, 300), first)
+        draw = ImageDraw.Draw(banner)
+        for step in range(8):
+            x = rng.randint(0, 1200)
+            draw.ellipse((x - 160, 150 - 160 + step * 8, x + 160, 150 + 160), fill=second if step % 2 else first)
+        out = io.BytesIO()
+        banner.save(out, "JPEG", quality=78)
+        banners.append(default_storage.save(f"demo/banner-{index}.jpg", ContentFile(out.getvalue())))
+    for index, store in enumerate(stores):
+        logo = Image.new("RGB", (200, 200), palette[index % len(palette)])
+        draw = ImageDraw.Draw(logo)
+        initial = next((ch for ch in store.slug if ch.isalpha()), "J").upper()
+        draw.text((100, 104), initial, fill="#ffffff", font=font, anchor="mm")
+        out = io.BytesIO()
+        logo.save(out, "PNG", optimize=True)
+        store.logo = default_storage.save(f"demo/logo-{store.slug}.png", ContentFile(out.getvalue()))
+        store.banner = banners[index % len(banners)]
+    Store.objects.bulk_update(stores, ["logo", "banner"], batch_size=BATCH)
+
+
 def _users(count: int) -> tuple[list[User], dict[str, User]]:
     password = make_password(DEMO_PASSWORD)
     now = clock.now()
@@ -165,6 +192,8 @@ def generate(*, products: int, seed: int = 42, images: bool = True, stdout=None)
         stores = _stores(rng, owners, special)
     say(f"  {len(stores)} stores in {len({s.country for s in stores})} countries\n")
     pictures = _pictures(rng) if images else []
+    if images:
+        _store_images(rng, stores)
 
     now = clock.now()
     factor = {code: table.convert(Money(1_000_000, code), platform).amount / 1_000_000
