@@ -52,12 +52,14 @@ def measure(products: int, requests: int, backend: str) -> dict:
     tree = get_category_tree()
     busiest_root = max(tree.roots, key=lambda root: Product.objects.filter(
         category_id__in=tree.descendant_ids(root)).count())
+    busiest_child = max(tree.children.get(busiest_root.id, []), key=lambda child: len(tree.descendant_ids(child)))
     product_ids = list(Product.objects.filter(status="active").values_list("id", flat=True)[:5000])
     rng = random.Random(7)
     pages = {
         "home": lambda: "/",
         "category": lambda: f"/c/{busiest_root.slug}/",
         "category_page_20": lambda: f"/c/{busiest_root.slug}/?page=20&sort=price_asc",
+        "subcategory_by_price": lambda: f"/c/{busiest_child.slug}/?sort=price_desc",
         "product": lambda: f"/p/{rng.choice(product_ids)}/",
         "api_products": lambda: "/api/v1/products",
         "api_products_category": lambda: f"/api/v1/products?category={busiest_root.slug}&sort=price_desc",

@@ -239,21 +239,20 @@ def list_categories(request):
 def list_products(request, filters: Query[ListQuery]):
     """Visible products (active, in active stores), newest first or by price across currencies."""
     tree = get_category_tree()
-    category_ids = None
+    where: dict = {}
     if filters.category:
         node = tree.by_slug(filters.category)
         if node is None:
             raise NotFound("category.not_found", "Unknown category.")
-        category_ids = tree.descendant_ids(node)
+        where = tree.listing_filter(node)
     store_id = None
     if filters.store:
         store = get_public_store(slug=filters.store)
         if store is None:
             raise NotFound("store.not_found", "Store not found.")
         store_id = store.id
-    queryset = list_visible_products(category_ids=category_ids, store_id=store_id, title=filters.q,
-                                     sort=filters.sort)
-    total = count_visible_products(category_ids=category_ids, store_id=store_id, title=filters.q)
+    queryset = list_visible_products(store_id=store_id, title=filters.q, sort=filters.sort, **where)
+    total = count_visible_products(store_id=store_id, title=filters.q, **where)
     start = (filters.page - 1) * filters.page_size
     cards = build_cards(list(queryset[start:start + filters.page_size]), _language(request))
     return ProductPage(items=[_summary(c, tree) for c in cards], page=filters.page, page_size=filters.page_size,

@@ -3,7 +3,7 @@ from django.db.models import Prefetch
 
 from jishi.catalog.models import Category, Product, ProductImage, ProductTranslation, Variant
 from jishi.catalog.selectors import invalidate_category_tree
-from jishi.catalog.services import refresh_summary
+from jishi.catalog.services import refresh_category_roots, refresh_summary
 
 
 @admin.register(Category)
@@ -24,7 +24,7 @@ class CategoryAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        invalidate_category_tree()
+        refresh_category_roots()  # a moved category takes its products to its new top-level category
 
     def delete_model(self, request, obj):
         super().delete_model(request, obj)

@@ -36,6 +36,10 @@ class Product(TimeStampedModel):
 
     store = models.ForeignKey("stores.Store", on_delete=models.CASCADE, related_name="products")
     category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="products")
+    # The top of the category's tree, kept by the catalogue services, so a whole top-level category
+    # lists from one index range instead of merging and sorting every one of its leaf categories.
+    category_root = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="+", null=True,
+                                      blank=True, editable=False)
     status = models.CharField(_("status"), max_length=10, choices=ProductStatus.choices,
                               default=ProductStatus.DRAFT)
     default_language = models.CharField(_("main language"), max_length=10, default="en")
@@ -56,6 +60,8 @@ class Product(TimeStampedModel):
             models.Index(fields=["category", "status", "sort_price"], name="product_category_price"),
             models.Index(fields=["status", "sort_price"], name="product_listed_price"),
             models.Index(fields=["store", "status", "-created_at"], name="product_store_newest"),
+            models.Index(fields=["category_root", "status", "-created_at"], name="product_root_newest"),
+            models.Index(fields=["category_root", "status", "sort_price"], name="product_root_price"),
         ]
         verbose_name = _("product")
         verbose_name_plural = _("products")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch
+from django.db.models import F, Prefetch
 
 from jishi.catalog.models import Category, Product, ProductImage, ProductStatus, ProductTranslation, Variant
 from jishi.core.errors import NotFound
@@ -33,6 +33,15 @@ class CategoryTree:
             chain.append(node)
             node = self.by_id.get(node.parent_id) if node.parent_id else None
         return list(reversed(chain))
+
+    def root_of(self, category: Category) -> Category:
+        return (self.ancestors(category) or [category])[0]
+
+    def listing_filter(self, category: Category) -> dict:
+        """How to select a category's products: a top-level one by its own index, others by leaves."""
+        if category.parent_id is None:
+            return {"category_root_id": category.id}
+        return {"category_ids": self.descendant_ids(category)}
 
     def descendant_ids(self, category: Category) -> list[int]:
         ids, stack = [], [category]
@@ -129,6 +138,16 @@ SORTS = {
 }
 
 
+# Within a few leaf categories the matching rows are few, so sorting them costs a few milliseconds
+# every time; walking the global price index instead is fast or slow depending on where the category's
+# prices lie (48 ms for cheap clothing sorted by descending price at 100,000 products). An expression
+# keeps the database from walking that index; the order is the same.
+SORTED_BY_VALUE = {
+    "price_asc": ((F("sort_price") + 0).asc(), "id"),
+    "price_desc": ((F("sort_price") + 0).desc(), "-id"),
+}
+
+
 def _hidden_store_ids():
     from jishi.stores.models import Store
 
@@ -140,7 +159,9 @@ def visible_products():
     return Product.objects.filter(status=ProductStatus.ACTIVE).exclude(store_id__in=_hidden_store_ids())
 
 
-def _filtered(queryset, *, category_ids=None, store_id=None, title=None):
+def _filtered(queryset, *, category_ids=None, category_root_id=None, store_id=None, title=None):
+    if category_root_id is not None:
+        queryset = queryset.filter(category_root_id=category_root_id)
     if category_ids:
         queryset = queryset.filter(category_id__in=category_ids)
     if store_id is not None:
@@ -151,22 +172,26 @@ def _filtered(queryset, *, category_ids=None, store_id=None, title=None):
     return queryset
 
 
-def list_visible_products(*, category_ids: list[int] | None = None, store_id: int | None = None,
-                          title: str | None = None, sort: str = "newest"):
+def list_visible_products(*, category_ids: list[int] | None = None, category_root_id: int | None = None,
+                          store_id: int | None = None, title: str | None = None, sort: str = "newest"):
     """Visible products, newest first or by price (compared in the platform currency)."""
-    queryset = _filtered(visible_products(), category_ids=category_ids, store_id=store_id, title=title)
-    return queryset.select_related("store").order_by(*SORTS.get(sort, SORTS["newest"]))
+    queryset = _filtered(visible_products(), category_ids=category_ids, category_root_id=category_root_id,
+                         store_id=store_id, title=title)
+    ordering = SORTS.get(sort, SORTS["newest"])
+    if category_ids and sort in SORTED_BY_VALUE:
+        ordering = SORTED_BY_VALUE[sort]
+    return queryset.select_related("store").order_by(*ordering)
 
 
-def count_visible_products(*, category_ids: list[int] | None = None, store_id: int | None = None,
-                           title: str | None = None) -> int:
+def count_visible_products(*, category_ids: list[int] | None = None, category_root_id: int | None = None,
+                           store_id: int | None = None, title: str | None = None) -> int:
     """How many products ``list_visible_products`` would list with the same filters.
 
     Counted as active products minus those of hidden stores: each count reads one index, where
     checking every product's store would read every row (100 ms instead of 5 at 100,000 products).
     """
     active = _filtered(Product.objects.filter(status=ProductStatus.ACTIVE), category_ids=category_ids,
-                       store_id=store_id, title=title)
+                       category_root_id=category_root_id, store_id=store_id, title=title)
     return active.count() - active.filter(store_id__in=_hidden_store_ids()).count()
 
 

@@ -115,6 +115,18 @@ def refresh_summary(product: Product) -> None:
                                                  updated_at=product.updated_at)
 
 
+def refresh_category_roots() -> None:
+    """After the operator moves categories: re-file every product under its new top-level category."""
+    from jishi.catalog.selectors import invalidate_category_tree
+
+    invalidate_category_tree()
+    tree = get_category_tree()
+    with transaction.atomic():
+        for root in tree.roots:
+            Product.objects.filter(category_id__in=tree.descendant_ids(root)).exclude(
+                category_root=root).update(category_root=root)
+
+
 def refresh_sort_prices() -> int:
     """Re-rank every product after an exchange-rate change: one UPDATE per currency, no row loop."""
     table = get_rate_table()
@@ -170,7 +182,8 @@ def create_product(*, access, category, translations, variants, option_names=Non
         raise _sku_taken(conflicts)
     try:
         with transaction.atomic():
-            product = Product.objects.create(store=store, category=leaf, status=status, option_names=names,
+            product = Product.objects.create(store=store, category=leaf, category_root=get_category_tree().root_of(leaf),
+                                             status=status, option_names=names,
                                              default_language=language, currency=store.base_currency_id)
             _write_translations(product, texts)
             Variant.objects.bulk_create([_new_variant(product, v, position=i) for i, v in enumerate(cleaned)])
@@ -205,6 +218,7 @@ def update_product(*, access, product: Product, category=None, translations=None
     if category is not None:
         leaf = _leaf_category(category, problems)
         changes["category"] = leaf
+        changes["category_root"] = get_category_tree().root_of(leaf) if leaf else None
     if status is not None:
         changes["status"] = _clean_status(status, problems)
     names = product.option_names

@@ -228,7 +228,7 @@ def generate(*, products: int, seed: int = 42, images: bool = True, stdout=None)
                                                                                ProductStatus.ARCHIVED])
             created = now - dt.timedelta(minutes=rng.randint(0, 90 * 24 * 60))
             rows.append(Product(
-                store=store, category_id=leaf.id, status=status, default_language="zh-hans" if store.country == "CN"
+                store=store, category_id=leaf.id, category_root_id=root_of[leaf.id].id, status=status, default_language="zh-hans" if store.country == "CN"
                 else "en", option_names=axes, currency=store.base_currency_id, price_min=min(prices),
                 price_max=max(prices), sort_price=(min(prices) * factor[store.base_currency_id]).quantize(
                     Decimal("0.0001")), stock_total=sum(v.stock for v in variants), created_at=created,

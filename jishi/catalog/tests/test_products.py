@@ -298,3 +298,35 @@ def test_quick_stock_edit_with_htmx(client, seller):
     assert variant.stock == 42
     set_stock(access=access, variant=variant, stock=7)
     assert Product.objects.get().stock_total == 7
+
+
+def test_top_level_category_follows_the_product_and_the_tree(client, seller):
+    from jishi.catalog.models import Category
+    from jishi.catalog.selectors import get_category_tree
+    from jishi.catalog.services import refresh_category_roots
+
+    _store, access, _owner = seller
+    product = make_product(access, title="Kettle", category="kettles")
+    assert product.category_root.slug == "home-appliances"
+    update_product(access=access, product=product, category="womens-t-shirts")
+    product.refresh_from_db()
+    assert product.category_root.slug == "womens-clothing"
+    assert [c.title for c in client.get("/c/womens-clothing/").context["cards"]] == ["Kettle"]
+    # The operator moves "Tops" under Men's Clothing: its products follow.
+    Category.objects.filter(slug="womens-tops").update(parent=get_category_tree().by_slug("mens-clothing"))
+    refresh_category_roots()
+    product.refresh_from_db()
+    assert product.category_root.slug == "mens-clothing"
+    assert client.get("/c/womens-clothing/").context["cards"] == []
+    assert [c.title for c in client.get("/c/mens-clothing/").context["cards"]] == ["Kettle"]
+
+
+def test_price_sorting_inside_a_category_of_several_leaves(client, seller):
+    _store, access, _owner = seller
+    for title, price, leaf in (("Mid", "50.00", "womens-t-shirts"), ("Dear", "90.00", "womens-blouses"),
+                               ("Cheap", "10.00", "womens-sweaters")):
+        make_product(access, title=title, price=price, category=leaf)
+    titles = [c.title for c in client.get("/c/womens-tops/?sort=price_desc").context["cards"]]
+    assert titles == ["Dear", "Mid", "Cheap"]
+    assert [p["title"] for p in client.get("/api/v1/products?category=womens-tops&sort=price_asc").json()["items"]] == \
+        ["Cheap", "Mid", "Dear"]

@@ -63,7 +63,7 @@ def category(request, slug: str):
         raise Http404("No such category")
     return render(request, "web/storefront/category.html", {
         "category": node, "ancestors": tree.ancestors(node), "children": tree.children.get(node.id, []),
-        **_listing(request, category_ids=tree.descendant_ids(node)),
+        **_listing(request, **tree.listing_filter(node)),
     })
 
 
