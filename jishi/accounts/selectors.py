@@ -7,6 +7,7 @@ from django.db.models import Q
 from jishi.accounts.models import Address, PersonalAccessToken, User
 from jishi.accounts.tokens import TOKEN_PREFIX, hash_token
 from jishi.core import clock
+from jishi.core.errors import NotFound
 
 
 def get_user_for_token(token: str) -> User | None:
@@ -34,8 +35,6 @@ def list_addresses(*, user: User) -> list[Address]:
 
 
 def access_address(*, user: User, address_id: int) -> Address:
-    from jishi.core.errors import NotFound
-
     address = Address.objects.filter(user=user, pk=address_id).first()
     if address is None:
         raise NotFound("address.not_found", "Address not found.")

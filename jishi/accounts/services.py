@@ -15,7 +15,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from jishi.accounts.models import Address, PersonalAccessToken, User
-from jishi.accounts.rules import ADDRESS_FIELDS
+from jishi.accounts.rules import ADDRESS_FIELDS, clean_address
 from jishi.accounts.tokens import hash_token, new_token
 from jishi.core import clock
 from jishi.core.countries import is_country
@@ -129,8 +129,6 @@ MAX_ADDRESSES = 50
 
 
 def _clean_address_or_raise(data: dict) -> dict:
-    from jishi.accounts.rules import clean_address
-
     cleaned, problems = clean_address(data)
     if problems:
         raise DomainError("address.invalid", next(iter(problems.values()))[0], fields=problems)

@@ -9,7 +9,7 @@ from django.db.models import F, Prefetch
 from jishi.catalog.models import Category, Product, ProductImage, ProductStatus, ProductTranslation, Variant
 from jishi.core.errors import NotFound
 from jishi.core.memo import SharedVersionMemo
-from jishi.stores.models import StoreStatus
+from jishi.stores.models import Store, StoreStatus
 
 _TREE: SharedVersionMemo[CategoryTree] = SharedVersionMemo("catalog:category-tree:token")
 
@@ -18,13 +18,14 @@ _TREE: SharedVersionMemo[CategoryTree] = SharedVersionMemo("catalog:category-tre
 class CategoryTree:
     by_id: dict[int, Category]
     children: dict[int | None, list[Category]] = field(default_factory=dict)
+    slugs: dict[str, Category] = field(default_factory=dict)
 
     @property
     def roots(self) -> list[Category]:
         return self.children.get(None, [])
 
     def by_slug(self, slug: str) -> Category | None:
-        return next((c for c in self.by_id.values() if c.slug == slug), None)
+        return self.slugs.get(slug)
 
     def ancestors(self, category: Category) -> list[Category]:
         chain = []
@@ -54,7 +55,7 @@ class CategoryTree:
 
 def _build_tree() -> CategoryTree:
     categories = list(Category.objects.all())
-    tree = CategoryTree(by_id={c.id: c for c in categories})
+    tree = CategoryTree(by_id={c.id: c for c in categories}, slugs={c.slug: c for c in categories})
     for c in categories:
         tree.children.setdefault(c.parent_id, []).append(c)
     return tree
@@ -74,7 +75,6 @@ def invalidate_category_tree() -> None:
 
 def access_product(*, access, product_id) -> Product:
     """One of ``access.store``'s products in any status; other stores' products are not found."""
-
     product = Product.objects.filter(store=access.store, pk=_as_id(product_id)).first()
     if product is None:
         raise NotFound("product.not_found", "Product not found.")
@@ -82,7 +82,6 @@ def access_product(*, access, product_id) -> Product:
 
 
 def access_variant(*, access, variant_id) -> Variant:
-
     variant = Variant.objects.select_related("product").filter(store=access.store, pk=_as_id(variant_id)).first()
     if variant is None:
         raise NotFound("variant.not_found", "Variant not found.")
@@ -90,7 +89,6 @@ def access_variant(*, access, variant_id) -> Variant:
 
 
 def access_image(*, access, image_id) -> ProductImage:
-
     image = ProductImage.objects.filter(product__store=access.store, pk=_as_id(image_id)).first()
     if image is None:
         raise NotFound("image.not_found", "Image not found.")
@@ -105,7 +103,7 @@ def _as_id(value) -> int:
 
 
 def list_store_products(*, store, status: str | None = None, title: str | None = None):
-
+    """A store's own products in any status, recently edited first."""
     queryset = Product.objects.filter(store=store)
     if status:
         queryset = queryset.filter(status=status)
@@ -126,6 +124,7 @@ def leaf_category_choices(language: str) -> list[tuple[str, list[tuple[int, str]
                 groups.append((f"{root.name_in(language)} › {child.name_in(language)}",
                                [(leaf.id, leaf.name_in(language)) for leaf in leaves]))
     return groups
+
 
 # --- public listings ------------------------------------------------------------------------------
 # A product is visible when it is active and its store is active: a suspended store's products vanish
@@ -149,8 +148,6 @@ SORTED_BY_VALUE = {
 
 
 def _hidden_store_ids():
-    from jishi.stores.models import Store
-
     return Store.objects.exclude(status=StoreStatus.ACTIVE).values("id")
 
 
@@ -251,6 +248,4 @@ def get_visible_product(*, product_id: int):
 
 def list_featured_stores(*, limit: int = 8) -> list:
     """Stores the operator features first, then the newest: one indexed query, no counting."""
-    from jishi.stores.models import Store
-
     return list(Store.objects.filter(status=StoreStatus.ACTIVE).order_by("-is_featured", "-created_at")[:limit])

@@ -25,7 +25,7 @@ from jishi.catalog.rules import (
     clean_variant,
     clean_variants,
 )
-from jishi.catalog.selectors import get_category_tree
+from jishi.catalog.selectors import get_category_tree, invalidate_category_tree
 from jishi.core import clock
 from jishi.core.errors import DomainError, PermissionDenied
 from jishi.core.images import make_thumbnail, read_image
@@ -117,8 +117,6 @@ def refresh_summary(product: Product) -> None:
 
 def refresh_category_roots() -> None:
     """After the operator moves categories: re-file every product under its new top-level category."""
-    from jishi.catalog.selectors import invalidate_category_tree
-
     invalidate_category_tree()
     tree = get_category_tree()
     with transaction.atomic():

@@ -64,7 +64,7 @@ def record_rate_change(*, currency: str, rate, as_of: dt.datetime | None = None,
 
     The catalogue sorts prices across stores in the platform currency, so a rate change moves them.
     """
-    from jishi.catalog.services import refresh_sort_prices
+    from jishi.catalog.services import refresh_sort_prices  # money sits below the catalogue; call up only here
 
     snapshot = set_rate(currency=currency, rate=rate, as_of=as_of, source=source)
     transaction.on_commit(refresh_sort_prices)

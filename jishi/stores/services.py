@@ -24,6 +24,7 @@ from jishi.core.countries import is_country
 from jishi.core.errors import DomainError, NotFound, PermissionDenied, field_error
 from jishi.core.images import read_image
 from jishi.money.models import Currency
+from jishi.money.selectors import list_currency_codes
 from jishi.stores.models import Invitation, Membership, Role, Store, StoreEvent, StoreStatus
 
 MAX_STORES_PER_OWNER = 20
@@ -37,8 +38,6 @@ def _event(store: Store, actor, kind: str, **data) -> None:
 
 def default_currency_for(country: str) -> str | None:
     """The country's own currency when the marketplace supports it."""
-    from jishi.money.selectors import list_currency_codes
-
     codes = set(list_currency_codes())
     for code in get_territory_currencies(country.upper(), tender=True, non_tender=False) if is_country(country) else []:
         if code in codes:

@@ -1,21 +1,19 @@
 from django import forms
 from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from jishi.core.countries import country_choices
+from jishi.money.selectors import list_currency_codes
 
 
 def _country_choices():
-    from django.utils import translation
-
     locale = "zh_Hans" if translation.get_language() == "zh-hans" else "en"
     return [("", "—"), *country_choices(locale)]
 
 
 def _currency_choices():
-    from jishi.money.selectors import list_currency_codes
-
     return [("", "—"), *((code, code) for code in list_currency_codes())]
 
 
