@@ -2,6 +2,7 @@
 
     jishi serve            serve the marketplace (HOST/PORT, default 127.0.0.1:8000)
     jishi demo [...]       build the demo marketplace (see ``jishi demo --help``)
+    jishi worker [...]     run a Celery worker with beat (production mode: needs REDIS_URL)
     jishi manage ...       any Django management command (migrate, createsuperuser, shell, ...)
 """
 
@@ -24,7 +25,7 @@ def main(argv: list[str] | None = None) -> None:
     rest = args[1:]
     if command == "manage":
         _django(["jishi manage", *rest])
-    elif command in {"serve", "demo"}:
+    elif command in {"serve", "demo", "worker"}:
         _django(["jishi", command, *rest])
     else:
         print(__doc__.strip())

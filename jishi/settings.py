@@ -6,6 +6,7 @@ cache; production mode points DATABASE_URL at PostgreSQL and REDIS_URL at Redis.
 
 import os
 import secrets
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -42,6 +43,8 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 HOST = os.environ.get("HOST", "127.0.0.1")
 PORT = int(os.environ.get("PORT", "8000"))
 SITE_NAME = os.environ.get("SITE_NAME", "Jishi")
+# The public address of the site, for links in mail.
+SITE_URL = os.environ.get("SITE_URL", f"http://{HOST}:{PORT}").rstrip("/")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -58,6 +61,9 @@ INSTALLED_APPS = [
     "jishi.accounts",
     "jishi.stores",
     "jishi.catalog",
+    "jishi.cart",
+    "jishi.orders",
+    "jishi.checkout",
     "jishi.api",
     "jishi.web",
 ]
@@ -107,6 +113,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
+    # Tests run against a file, not shared memory, so threads contend for the write lock as they do
+    # in production (shared-cache memory databases fail at once with "table is locked" instead).
+    DATABASES["default"]["TEST"] = {"NAME": str(Path(tempfile.gettempdir()) / f"jishi-test-{os.getpid()}.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- cache ----------------------------------------------------------------------------------------
@@ -116,6 +125,26 @@ if REDIS_URL:
                           "KEY_PREFIX": os.environ.get("CACHE_PREFIX", "jishi")}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "jishi"}}
+
+# --- background jobs -----------------------------------------------------------------------------
+# With REDIS_URL, jobs go to Celery workers (``jishi worker``) and beat runs the timers; without it they
+# run in-process after commit and ``jishi serve`` sweeps the timers in a thread.
+CELERY_BROKER_URL = REDIS_URL
+CELERY_RESULT_BACKEND = REDIS_URL or None
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_ACKS_LATE = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CACHE_PREFIX", "jishi")
+TIMER_SWEEP_SECONDS = int(os.environ.get("TIMER_SWEEP_SECONDS", "60"))
+
+# --- trade ----------------------------------------------------------------------------------------
+# Unpaid order groups expire (their stock goes back) after this many minutes.
+ORDER_PAYMENT_WINDOW_MINUTES = int(os.environ.get("ORDER_PAYMENT_WINDOW_MINUTES", "30"))
+# Receipt is confirmed for the buyer this many days after shipment when they have not done it.
+ORDER_AUTO_CONFIRM_DAYS = int(os.environ.get("ORDER_AUTO_CONFIRM_DAYS", "10"))
+# How long an Idempotency-Key and its stored response are kept.
+IDEMPOTENCY_KEY_HOURS = 24
 
 # --- accounts -------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

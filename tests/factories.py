@@ -73,3 +73,12 @@ def bearer(user) -> dict:
 
     _token, plain = issue_token(user=user, name="tests")
     return {"HTTP_AUTHORIZATION": f"Bearer {plain}"}
+
+
+def buy_now(buyer, variant, quantity: int = 1, *, charge_currency: str = "USD", address=None):
+    """Place an order group for ``buyer`` through checkout, "buy now" style; returns the group."""
+    from jishi.checkout.services import place_order_group
+
+    address = address or AddressFactory(user=buyer)
+    return place_order_group(buyer=buyer, charge_currency=charge_currency, address_id=address.id,
+                             lines=[{"variant_id": variant.id, "quantity": quantity}])

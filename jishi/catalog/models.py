@@ -100,6 +100,8 @@ class Variant(TimeStampedModel):
     weight_grams = models.PositiveIntegerField(_("weight (g)"), default=0)
     hs_code = models.CharField(_("HS code"), max_length=12, blank=True)
     origin_country = models.CharField(_("country of origin"), max_length=2, blank=True)
+    # Flash sales: how many units one buyer may hold across their open orders; empty means no limit.
+    per_buyer_limit = models.PositiveIntegerField(_("limit per buyer"), null=True, blank=True)
     position = models.PositiveIntegerField(default=0)
 
     class Meta:

@@ -64,6 +64,13 @@ def clean_stock(raw) -> int:
     return clean_whole_number(raw, maximum=MAX_STOCK, what=_("Stock"))
 
 
+def clean_per_buyer_limit(raw) -> int | None:
+    """Blank means no limit; otherwise how many units one buyer may hold in open orders (flash sales)."""
+    if raw in (None, "", 0, "0"):
+        return None
+    return clean_whole_number(raw, maximum=MAX_STOCK, what=_("Limit per buyer")) or None
+
+
 def clean_weight(raw) -> int:
     if raw in (None, ""):
         return 0
@@ -183,6 +190,8 @@ def clean_variant(item: dict, *, index: int, option_names: list[str], currency: 
         "weight_grams": problems.check(prefix + "weight_grams", clean_weight, item.get("weight_grams")),
         "hs_code": problems.check(prefix + "hs_code", clean_hs_code, item.get("hs_code")),
         "origin_country": problems.check(prefix + "origin_country", clean_origin, item.get("origin_country")),
+        "per_buyer_limit": problems.check(prefix + "per_buyer_limit", clean_per_buyer_limit,
+                                          item.get("per_buyer_limit")),
     }
 
 

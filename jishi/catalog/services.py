@@ -13,6 +13,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Max, Min, Sum
+from django.db.models.functions import Greatest
 from django.utils.translation import gettext as _
 
 from jishi.catalog.models import Category, Product, ProductImage, ProductStatus, ProductTranslation, Variant
@@ -33,6 +34,7 @@ from jishi.money.rules import Money
 from jishi.money.selectors import get_rate_table
 
 MAX_IMAGES = 10
+VARIANT_FIELDS = ("sku", "options", "price", "stock", "weight_grams", "hs_code", "origin_country", "per_buyer_limit")
 
 
 def _require(access, action: str) -> None:
@@ -198,9 +200,7 @@ def _new_variant(product: Product, data: dict, *, position: int) -> Variant:
 
 
 def _existing_variant_inputs(product: Product) -> list[dict]:
-    return [{"id": v.id, "sku": v.sku, "options": v.options, "price": v.price, "stock": v.stock,
-             "weight_grams": v.weight_grams, "hs_code": v.hs_code, "origin_country": v.origin_country}
-            for v in product.variants.all()]
+    return [{"id": v.id, **{attr: getattr(v, attr) for attr in VARIANT_FIELDS}} for v in product.variants.all()]
 
 
 def update_product(*, access, product: Product, category=None, translations=None, option_names=None,
@@ -356,10 +356,13 @@ def update_variant(*, access, variant: Variant, data: dict) -> Variant:
         raise _sku_taken()
     try:
         with transaction.atomic():
-            for attr in ("sku", "options", "price", "stock", "weight_grams", "hs_code", "origin_country"):
+            # Only the fields sent are written: a stale copy of the stock must never overwrite what
+            # checkouts reserved since this variant was read.
+            changed = [attr for attr in VARIANT_FIELDS if attr in data]
+            for attr in changed:
                 setattr(variant, attr, cleaned[attr])
             variant.updated_at = clock.now()
-            variant.save()
+            variant.save(update_fields=[*changed, "updated_at"])
             refresh_summary(product)
     except IntegrityError:
         raise _sku_taken()
@@ -367,9 +370,7 @@ def update_variant(*, access, variant: Variant, data: dict) -> Variant:
 
 
 def _existing_variant_inputs_one(variant: Variant) -> dict:
-    return {"sku": variant.sku, "options": variant.options, "price": variant.price, "stock": variant.stock,
-            "weight_grams": variant.weight_grams, "hs_code": variant.hs_code,
-            "origin_country": variant.origin_country}
+    return {attr: getattr(variant, attr) for attr in VARIANT_FIELDS}
 
 
 def delete_variant(*, access, variant: Variant) -> None:
@@ -422,3 +423,42 @@ def remove_image(*, access, image: ProductImage) -> None:
     with transaction.atomic():
         image.delete()
         transaction.on_commit(lambda: _delete_files([image]))
+
+
+# --- stock reserved and returned by orders ----------------------------------------------------------
+# Checkout calls these inside its placing transaction; cancellation and expiry inside theirs. Rows are
+# taken in primary-key order (variants, then products), so concurrent checkouts queue instead of
+# deadlocking, and each variant costs one conditional UPDATE: stock can never go below zero.
+
+
+def reserve_stock(units: dict[int, int], *, product_of: dict[int, int]) -> dict[int, int]:
+    """Take ``units`` (variant id → quantity) off sale: ``UPDATE … SET stock = stock - q WHERE stock >= q``.
+
+    Returns the variants that could not be reserved with the units they have left (empty when all were);
+    the caller then rolls its transaction back. ``product_of`` maps each variant to its product, whose
+    stock summary follows.
+    """
+    short = [variant_id for variant_id in sorted(units)
+             if not Variant.objects.filter(pk=variant_id, stock__gte=units[variant_id]).update(
+                 stock=F("stock") - units[variant_id])]
+    if short:
+        return dict(Variant.objects.filter(pk__in=short).values_list("id", "stock"))
+    _shift_stock_totals(units, product_of, sign=-1)
+    return {}
+
+
+def release_stock(units: dict[int, int], *, product_of: dict[int, int]) -> None:
+    """Put reserved units back on sale (an order cancelled or expired before shipment)."""
+    for variant_id in sorted(units):
+        Variant.objects.filter(pk=variant_id).update(stock=F("stock") + units[variant_id])
+    _shift_stock_totals(units, product_of, sign=1)
+
+
+def _shift_stock_totals(units: dict[int, int], product_of: dict[int, int], *, sign: int) -> None:
+    by_product: dict[int, int] = {}
+    for variant_id, quantity in units.items():
+        if product_of.get(variant_id):
+            by_product[product_of[variant_id]] = by_product.get(product_of[variant_id], 0) + quantity
+    for product_id in sorted(by_product):
+        Product.objects.filter(pk=product_id).update(
+            stock_total=Greatest(F("stock_total") + sign * by_product[product_id], 0))

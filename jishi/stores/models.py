@@ -31,6 +31,8 @@ class Store(TimeStampedModel):
     suspension_reason = models.TextField(_("suspension reason"), blank=True)
     suspended_at = models.DateTimeField(null=True, blank=True)
     is_featured = models.BooleanField(_("featured"), default=False)
+    # One flat shipping charge per order, in the store's currency (shipping templates will replace it).
+    shipping_rate = models.DecimalField(_("shipping per order"), max_digits=15, decimal_places=3, default=0)
 
     class Meta:
         ordering = ["name"]

@@ -1,7 +1,7 @@
 """Who may do what in a store. Pure data and functions: no database.
 
 Roles: the owner does everything; a manager runs the store and its catalogue but not its team;
-staff keep the catalogue and stock up to date.
+staff keep the catalogue and stock up to date and ship orders; cancelling an order takes a manager.
 """
 
 from __future__ import annotations
@@ -14,6 +14,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "delete_products": frozenset({Role.OWNER, Role.MANAGER}),
     "edit_store": frozenset({Role.OWNER, Role.MANAGER}),
     "manage_members": frozenset({Role.OWNER}),
+    "view_orders": frozenset({Role.OWNER, Role.MANAGER, Role.STAFF}),
+    "fulfil_orders": frozenset({Role.OWNER, Role.MANAGER, Role.STAFF}),
+    "cancel_orders": frozenset({Role.OWNER, Role.MANAGER}),
 }
 
 

@@ -53,3 +53,8 @@ def list_stores_for_member(*, user) -> list[Store]:
 
 def get_public_store(*, slug: str) -> Store | None:
     return Store.objects.filter(slug=slug, status=StoreStatus.ACTIVE).select_related("base_currency").first()
+
+
+def list_member_users(*, store_id: int) -> list:
+    """Everyone who works in the store (for order mail)."""
+    return [m.user for m in Membership.objects.filter(store_id=store_id).select_related("user").order_by("id")]

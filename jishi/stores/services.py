@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from decimal import Decimal
 
 from babel.numbers import get_territory_currencies
 from django.conf import settings
@@ -24,6 +25,7 @@ from jishi.core.countries import is_country
 from jishi.core.errors import DomainError, NotFound, PermissionDenied, field_error
 from jishi.core.images import read_image
 from jishi.money.models import Currency
+from jishi.money.rules import minor_units, quantize, to_decimal
 from jishi.money.selectors import list_currency_codes
 from jishi.stores.models import Invitation, Membership, Role, Store, StoreEvent, StoreStatus
 
@@ -114,8 +116,22 @@ def open_store(*, owner, name: str, country: str, base_currency: str, slug: str 
     return store
 
 
+def _clean_shipping_rate(raw, currency: str):
+    try:
+        value = to_decimal(raw)
+    except (TypeError, ValueError):
+        raise field_error("store.invalid", "shipping_rate", _("Enter the shipping charge as a number, like 12.50."))
+    if value < 0 or value >= Decimal("1e9"):
+        raise field_error("store.invalid", "shipping_rate", _("Enter a shipping charge from zero up."))
+    if quantize(value, currency) != value:
+        raise field_error("store.invalid", "shipping_rate",
+                          _("%(currency)s amounts have at most %(places)s decimals.") % {
+                              "currency": currency, "places": minor_units(currency)})
+    return quantize(value, currency)
+
+
 def update_store(*, access, name=None, description=None, country=None, slug=None, base_currency=None,
-                 logo=None, banner=None) -> Store:
+                 logo=None, banner=None, shipping_rate=None) -> Store:
     """Change a store's settings (owner or manager). Uploads are checked before anything is saved.
 
     Raises ``store.invalid``, ``store.slug_taken``, ``store.currency_locked`` (409, once products exist),
@@ -142,6 +158,9 @@ def update_store(*, access, name=None, description=None, country=None, slug=None
             raise DomainError("store.currency_locked", _("The currency cannot change once the store has products."),
                               status=409, fields={"base_currency": [_("Locked: the store has products.")]})
         changes["base_currency_id"] = _clean_currency(base_currency)
+    if shipping_rate is not None:
+        changes["shipping_rate"] = _clean_shipping_rate(shipping_rate, changes.get("base_currency_id",
+                                                                                 store.base_currency_id))
     images = {}
     for field, upload in (("logo", logo), ("banner", banner)):
         if upload is not None:

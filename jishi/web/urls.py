@@ -1,6 +1,16 @@
 """Page routes. Each area keeps its own ``urlpatterns`` in its views module."""
 
-from jishi.web.views import accounts, preferences, seller_catalog, seller_stores, storefront
+from jishi.web.views import (
+    accounts,
+    cart,
+    checkout,
+    orders,
+    preferences,
+    seller_catalog,
+    seller_orders,
+    seller_stores,
+    storefront,
+)
 
 app_name = "web"
 
@@ -10,4 +20,8 @@ urlpatterns = [
     *preferences.urlpatterns,
     *seller_stores.urlpatterns,
     *seller_catalog.urlpatterns,
+    *cart.urlpatterns,
+    *checkout.urlpatterns,
+    *orders.urlpatterns,
+    *seller_orders.urlpatterns,
 ]

@@ -1,5 +1,6 @@
 """Serve the marketplace with waitress, a production WSGI server that needs no compiler or Unix-only
-features; static files come from WhiteNoise, uploads from the app in embedded mode."""
+features; static files come from WhiteNoise, uploads from the app in embedded mode. Without REDIS_URL
+it also runs the timers (unpaid orders expiring, receipt confirmed) in a background thread."""
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
@@ -18,5 +19,10 @@ class Command(BaseCommand):
 
         from jishi.wsgi import application
 
+        if not settings.REDIS_URL:
+            # Embedded mode: no Celery beat, so this process sweeps the timers itself.
+            from jishi.core.jobs import run_schedule_in_thread
+
+            run_schedule_in_thread()
         self.stdout.write(f"Jishi is serving on http://{host}:{port}/  (Ctrl+C stops it)")
         serve(application, host=host, port=port, threads=threads, ident="jishi", clear_untrusted_proxy_headers=True)

@@ -1,0 +1,23 @@
+"""The Celery application: jobs and timers on Redis in production mode.
+
+Started by ``jishi worker`` (a worker with beat). In embedded mode (no ``REDIS_URL``) nothing here talks
+to a broker: ``core.jobs`` runs tasks in-process after commit and ``jishi serve`` runs the beat schedule
+in a thread.
+"""
+
+from __future__ import annotations
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jishi.settings")
+
+app = Celery("jishi")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+# The one timer table, for Celery beat and for the embedded sweeper alike.
+app.conf.beat_schedule = {
+    "process-due-orders": {"task": "jishi.orders.tasks.process_due", "schedule": 60.0},
+}

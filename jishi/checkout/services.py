@@ -1,0 +1,125 @@
+"""Checkout: turn a cart (or "buy now" lines) into one order group and one order per store, atomically.
+
+The write path is kept short, as the design asks: everything is read, validated and priced first;
+then one transaction takes the hot rows last and in primary-key order — the buyer (only when a
+per-buyer limit applies), one conditional ``UPDATE … WHERE stock >= q`` per variant, the products'
+stock summaries — writes the orders and commits. Mail and jobs run after commit. If any line cannot be
+reserved nothing is placed, and the error names each such line with what is left.
+"""
+
+from __future__ import annotations
+
+import time
+
+from django.db import OperationalError, transaction
+from django.utils.translation import gettext as _
+
+from jishi.accounts.models import User
+from jishi.accounts.rules import ADDRESS_FIELDS, clean_address
+from jishi.accounts.selectors import access_address
+from jishi.accounts.services import create_address
+from jishi.cart.selectors import get_cart
+from jishi.cart.services import remove_ordered_lines
+from jishi.catalog.services import reserve_stock
+from jishi.checkout.rules import Quote
+from jishi.checkout.selectors import cart_lines, clean_lines, quote_lines
+from jishi.core.errors import DomainError
+from jishi.orders.models import OrderGroup
+from jishi.orders.selectors import units_held_by_buyer
+from jishi.orders.services import create_order_group
+
+LOCK_RETRIES = 3
+
+
+def resolve_address(*, buyer, address_id=None, address: dict | None = None) -> dict:
+    """The shipping address as frozen into orders: one from the buyer's book, or a new one (checked)."""
+    if address_id not in (None, ""):
+        try:
+            found = access_address(user=buyer, address_id=int(address_id))
+        except (TypeError, ValueError):
+            found = None
+        except DomainError:
+            found = None
+        if found is None:
+            raise DomainError("checkout.invalid", _("Choose one of your addresses."),
+                              fields={"address_id": [_("Choose one of your addresses.")]})
+        return {name: getattr(found, name) for name in ADDRESS_FIELDS}
+    if not address:
+        raise DomainError("checkout.invalid", _("Choose or enter a shipping address."),
+                          fields={"address": [_("Choose or enter a shipping address.")]})
+    cleaned, problems = clean_address(address)
+    if problems:
+        raise DomainError("checkout.invalid", next(iter(problems.values()))[0],
+                          fields={f"address.{name}": messages for name, messages in problems.items()})
+    return cleaned
+
+
+def _out_of_stock(quote: Quote, short: dict[int, int]) -> DomainError:
+    fields, position = {}, 0
+    for part in quote.stores:
+        for line in part.lines:
+            if line.variant_id in short:
+                left = short[line.variant_id]
+                fields[f"lines.{position}.quantity"] = [
+                    _("Out of stock.") if left <= 0 else
+                    _("Only %(count)s left of %(title)s.") % {"count": left, "title": line.title}]
+            position += 1
+    return DomainError("checkout.out_of_stock", next(iter(fields.values()))[0], status=409, fields=fields)
+
+
+def _check_limits_under_lock(buyer, quote: Quote) -> None:
+    """Count the buyer's open orders again while holding their row, so two checkouts by one buyer
+    cannot both slip under a flash-sale limit."""
+    User.objects.select_for_update().filter(pk=buyer.pk).first()
+    held = units_held_by_buyer(buyer=buyer, variant_ids=list(quote.limits))
+    for variant_id, limit in quote.limits.items():
+        if held.get(variant_id, 0) + quote.units[variant_id] > limit:
+            raise DomainError("checkout.over_limit",
+                              _("Limited to %(limit)s per buyer; you may buy %(left)s more.") % {
+                                  "limit": limit, "left": max(0, limit - held.get(variant_id, 0))}, status=409)
+
+
+def place_order_group(*, buyer, charge_currency: str, language: str = "en", lines=None, address_id=None,
+                      address: dict | None = None, save_address: bool = False) -> OrderGroup:
+    """Place one order group for ``buyer``: explicit ``lines`` ("buy now"), or else the cart.
+
+    Raises ``checkout.invalid`` (422, per-field), ``checkout.empty`` (422), ``checkout.unavailable`` /
+    ``checkout.out_of_stock`` / ``checkout.over_limit`` (409, naming each line), ``checkout.busy`` (503)
+    when the database stayed locked. Lines bought from the cart leave it in the same transaction.
+    """
+    from_cart = lines is None
+    cart = get_cart(user=buyer) if from_cart else None
+    wanted = cart_lines(cart) if from_cart else clean_lines(lines)
+    shipping_address = resolve_address(buyer=buyer, address_id=address_id, address=address)
+    quote = quote_lines(buyer=buyer, lines=wanted, charge_currency=charge_currency, language=language)
+
+    def place() -> OrderGroup:
+        with transaction.atomic():
+            if quote.limits:
+                _check_limits_under_lock(buyer, quote)
+            short = reserve_stock(quote.units, product_of=quote.product_of)
+            if short:
+                raise _out_of_stock(quote, short)
+            if save_address and address_id in (None, ""):
+                create_address(user=buyer, data=shipping_address)
+            group = create_order_group(buyer=buyer, quote=quote, address=shipping_address, language=language)
+            if from_cart:
+                remove_ordered_lines(cart=cart, variant_ids=list(quote.units))
+        return group
+
+    return _retry_when_locked(place)
+
+
+def _retry_when_locked(write):
+    """SQLite answers "database is locked" when its one write lock stays busy past the timeout: retry a
+    few times, then tell the shopper to try again (503) instead of failing with a server error."""
+    for attempt in range(LOCK_RETRIES + 1):
+        try:
+            return write()
+        except OperationalError as error:
+            if "locked" not in str(error).lower():
+                raise
+            if attempt == LOCK_RETRIES:
+                raise DomainError("checkout.busy", _("The marketplace is very busy; please try again."), status=503)
+            time.sleep(0.05 * (attempt + 1))
+    raise AssertionError("unreachable")

@@ -1,0 +1,54 @@
+"""Background jobs: run after the current transaction commits, on a Celery worker or in this process.
+
+With ``REDIS_URL`` set a job is queued to Celery (``jishi worker`` runs it, retrying with backoff as the
+task says); in embedded mode it runs in this process right after commit, and a failure is logged
+instead of failing the request that already committed. Either way a job never sees uncommitted rows.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from django.conf import settings
+from django.db import close_old_connections, transaction
+
+logger = logging.getLogger(__name__)
+
+
+def enqueue(task, *args) -> None:
+    """Run the Celery ``task`` with ``args`` once the surrounding transaction commits (at once outside one)."""
+    transaction.on_commit(lambda: _dispatch(task, args))
+
+
+def _dispatch(task, args: tuple) -> None:
+    if settings.REDIS_URL:
+        task.delay(*args)
+        return
+    try:
+        task(*args)
+    except Exception:
+        logger.exception("Job %s%r failed", task.name, args)
+
+
+def run_schedule_in_thread(*, every: float | None = None) -> threading.Thread:
+    """Embedded mode: run the beat schedule's tasks from a daemon thread, as Celery beat would."""
+    from jishi.celery import app
+
+    every = every or settings.TIMER_SWEEP_SECONDS
+    stop = threading.Event()
+
+    def sweep() -> None:
+        while not stop.wait(every):
+            for entry in app.conf.beat_schedule.values():
+                try:
+                    app.tasks[entry["task"]]()
+                except Exception:
+                    logger.exception("Timer %s failed", entry["task"])
+                finally:
+                    close_old_connections()
+
+    thread = threading.Thread(target=sweep, name="jishi-timers", daemon=True)
+    thread.stop = stop.set
+    thread.start()
+    return thread

@@ -1,0 +1,114 @@
+"""Reads for orders, tenant-scoped: a buyer sees only their own orders, a store's members only the
+store's. Loads that miss answer not-found, so outsiders cannot tell whether an order exists."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db.models import Count, Prefetch, Sum
+from django.utils.translation import gettext as _
+
+from jishi.core.errors import NotFound
+from jishi.orders.models import Order, OrderEvent, OrderGroup, OrderLine, OrderStatus
+from jishi.orders.rules import OPEN_STATUSES
+
+
+def _as_id(value) -> int:
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return 0
+    return number if 0 < number < 2**63 else 0
+
+
+def _detailed(queryset):
+    return queryset.select_related("store", "group").prefetch_related(
+        "lines", Prefetch("events", queryset=OrderEvent.objects.select_related("actor").order_by("created_at", "id")))
+
+
+def _order_not_found() -> NotFound:
+    return NotFound("order.not_found", _("Order not found."))
+
+
+def access_order(*, user, order_id) -> Order:
+    """One of ``user``'s own orders, with its lines, events and store."""
+    if user is None or not user.is_authenticated:
+        raise _order_not_found()
+    order = _detailed(Order.objects.filter(buyer=user, pk=_as_id(order_id))).first()
+    if order is None:
+        raise _order_not_found()
+    return order
+
+
+def access_store_order(*, access, order_id) -> Order:
+    """One of ``access.store``'s orders (``access`` from ``stores.selectors.access_store``)."""
+    order = _detailed(Order.objects.filter(store=access.store, pk=_as_id(order_id))).first()
+    if order is None:
+        raise _order_not_found()
+    return order
+
+
+def access_order_group(*, user, group_id) -> OrderGroup:
+    """One of ``user``'s order groups with its orders, their lines and stores."""
+    if user is None or not user.is_authenticated:
+        raise NotFound("order_group.not_found", _("Order not found."))
+    group = (OrderGroup.objects.filter(buyer=user, pk=_as_id(group_id))
+             .prefetch_related(Prefetch("orders", queryset=Order.objects.select_related("store").order_by("id")),
+                               "orders__lines").first())
+    if group is None:
+        raise NotFound("order_group.not_found", _("Order not found."))
+    return group
+
+
+def list_buyer_orders(*, user, status: str | None = None):
+    queryset = Order.objects.filter(buyer=user).select_related("store")
+    if status in OrderStatus.values:
+        queryset = queryset.filter(status=status)
+    return queryset.order_by("-created_at", "-id")
+
+
+def list_store_orders(*, store, status: str | None = None):
+    queryset = Order.objects.filter(store=store).select_related("store")
+    if status in OrderStatus.values:
+        queryset = queryset.filter(status=status)
+    return queryset.order_by("-created_at", "-id")
+
+
+def count_store_orders_by_status(*, store) -> dict[str, int]:
+    rows = Order.objects.filter(store=store).values("status").annotate(n=Count("id")).order_by()
+    return {row["status"]: row["n"] for row in rows}
+
+
+def attach_lines(orders: list[Order]) -> list[Order]:
+    """Give a page of orders their lines in one query (``order.line_list``)."""
+    by_order: dict[int, list[OrderLine]] = {o.id: [] for o in orders}
+    for line in OrderLine.objects.filter(order_id__in=list(by_order)).order_by("id"):
+        by_order[line.order_id].append(line)
+    for order in orders:
+        order.line_list = by_order[order.id]
+    return orders
+
+
+def units_held_by_buyer(*, buyer, variant_ids) -> dict[int, int]:
+    """Units of each variant in ``buyer``'s open orders (what a per-buyer limit counts)."""
+    ids = [v for v in variant_ids if v]
+    if not ids or buyer is None or not buyer.is_authenticated:
+        return {}
+    rows = (OrderLine.objects.filter(variant_id__in=ids, order__buyer=buyer, order__status__in=OPEN_STATUSES)
+            .values("variant_id").annotate(units=Sum("quantity")).order_by())
+    return {row["variant_id"]: row["units"] for row in rows}
+
+
+def units_awaiting_payment(*, variant_ids) -> dict[int, int]:
+    """Units of each variant held by unpaid orders: reserved, not yet sold."""
+    ids = list(variant_ids)
+    if not ids:
+        return {}
+    rows = (OrderLine.objects.filter(variant_id__in=ids, order__status=OrderStatus.PENDING_PAYMENT)
+            .values("variant_id").annotate(units=Sum("quantity")).order_by())
+    return {row["variant_id"]: row["units"] for row in rows}
+
+
+def charge_amount_due(group: OrderGroup) -> Decimal:
+    """What the group asks to be paid: its orders that were not cancelled, in the charge currency."""
+    return sum((o.charge_total for o in group.orders.all() if o.status != OrderStatus.CANCELLED), Decimal(0))

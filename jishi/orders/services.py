@@ -1,0 +1,245 @@
+"""Writes for orders: placing an order group, the status moves of each store's order, and timers.
+
+Invariants kept here:
+- every status change goes through ``_move``, which checks ``rules.TRANSITIONS``, changes the row only if
+  it is still in the status that was checked (a conditional UPDATE: of two racing moves one wins, the
+  other gets ``order.illegal_transition``), and writes an ``OrderEvent``;
+- ``mark_paid`` is the only way an order becomes paid;
+- units reserved at placement go back on sale exactly once, when an order is cancelled or expires
+  before shipment;
+- locks are taken in one order everywhere (order group, orders, variants, products), so concurrent
+  payments, cancellations and sweeps cannot deadlock;
+- mail goes out through the job system only after commit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from jishi.catalog.services import release_stock
+from jishi.core import clock
+from jishi.core.errors import DomainError, PermissionDenied
+from jishi.core.jobs import enqueue
+from jishi.orders.models import GroupStatus, Order, OrderEvent, OrderGroup, OrderLine, OrderStatus
+from jishi.orders.rules import BUYER, STORE, SYSTEM, check_move, clean_reason, clean_tracking, returns_stock
+
+if TYPE_CHECKING:
+    from jishi.checkout.rules import Quote
+
+EXPIRED_NOTE = "expired"
+
+
+def _notify(order_ids, kind: str) -> None:
+    from jishi.orders.tasks import send_order_mail
+
+    for order_id in order_ids:
+        enqueue(send_order_mail, order_id, kind)
+
+
+# --- placing ----------------------------------------------------------------------------------------
+
+
+def create_order_group(*, buyer, quote: Quote, address: dict, language: str) -> OrderGroup:
+    """Write the order group, one order per store, their frozen lines and first events.
+
+    Call inside the checkout's placing transaction, after stock was reserved. ``quote`` is a priced
+    ``checkout.rules.Quote``; ``address`` the cleaned shipping address.
+    """
+    now = clock.now()
+    group = OrderGroup.objects.create(
+        buyer=buyer, charge_currency=quote.charge_currency, charge_total=quote.total.amount,
+        rates={code: str(rate) for code, rate in quote.rates.items()}, rates_as_of=quote.rates_as_of,
+        language=language, expires_at=now + dt.timedelta(minutes=settings.ORDER_PAYMENT_WINDOW_MINUTES),
+        created_at=now, updated_at=now)
+    orders = Order.objects.bulk_create([
+        Order(group=group, store_id=part.store_id, buyer=buyer, currency=part.currency,
+              items_total=part.items.amount, shipping_total=part.shipping.amount, total=part.total.amount,
+              charge_currency=quote.charge_currency, charge_rate=part.charge_rate,
+              charge_total=part.charge_total.amount, shipping_address=address, created_at=now, updated_at=now)
+        for part in quote.stores])
+    OrderLine.objects.bulk_create([
+        OrderLine(order=order, variant_id=line.variant_id, product_id=line.product_id, sku=line.sku,
+                  title=line.title[:200], options=line.options, currency=line.unit_price.currency,
+                  unit_price=line.unit_price.amount, quantity=line.quantity, line_total=line.total.amount,
+                  weight_grams=line.weight_grams, hs_code=line.hs_code, origin_country=line.origin_country)
+        for order, part in zip(orders, quote.stores, strict=True) for line in part.lines])
+    OrderEvent.objects.bulk_create([OrderEvent(order=order, actor=buyer, from_status="",
+                                               to_status=OrderStatus.PENDING_PAYMENT, created_at=now)
+                                    for order in orders])
+    group.placed_orders = orders
+    _notify([order.id for order in orders], "placed")
+    return group
+
+
+# --- status moves -----------------------------------------------------------------------------------
+
+
+def _move(order: Order, target: str, *, by: str, actor=None, note: str = "", **fields) -> str:
+    """Move one order to ``target`` if ``by`` may, recording the event; returns the status it left."""
+    check_move(order.status, target, by)
+    current, now = order.status, clock.now()
+    changed = Order.objects.filter(pk=order.pk, status=current).update(status=target, updated_at=now, **fields)
+    if not changed:
+        # Someone moved it first: judge the move again from where the order is now.
+        order.status = Order.objects.values_list("status", flat=True).get(pk=order.pk)
+        check_move(order.status, target, by)
+        raise DomainError("order.conflict", _("The order changed meanwhile; try again."), status=409)
+    OrderEvent.objects.create(order=order, actor=actor, from_status=current, to_status=target, note=note[:500],
+                              created_at=now)
+    order.status, order.updated_at = target, now
+    for name, value in fields.items():
+        setattr(order, name, value)
+    return current
+
+
+def _lock_group(group_id: int) -> OrderGroup:
+    return OrderGroup.objects.select_for_update().get(pk=group_id)
+
+
+def _return_units(order_ids) -> None:
+    lines = OrderLine.objects.filter(order_id__in=list(order_ids), variant__isnull=False).values_list(
+        "variant_id", "product_id", "quantity")
+    units: dict[int, int] = {}
+    product_of: dict[int, int] = {}
+    for variant_id, product_id, quantity in lines:
+        units[variant_id] = units.get(variant_id, 0) + quantity
+        product_of[variant_id] = product_id
+    release_stock(units, product_of=product_of)
+
+
+def mark_paid(order_group: OrderGroup, *, paid_at: dt.datetime | None = None, reference: str = "") -> OrderGroup:
+    """The one door to ``paid``: the group's unpaid orders become paid together.
+
+    Paying a group that is already paid changes nothing (a repeated notice). Raises
+    ``order_group.not_payable`` (409) when the group expired or was cancelled.
+    """
+    now = paid_at or clock.now()
+    with transaction.atomic():
+        group = _lock_group(order_group.pk)
+        if group.status == GroupStatus.PAID:
+            return group
+        if group.status != GroupStatus.PENDING_PAYMENT:
+            raise DomainError("order_group.not_payable",
+                              _("This order can no longer be paid: it expired or was cancelled."), status=409)
+        group.status, group.paid_at, group.payment_reference = GroupStatus.PAID, now, reference[:120]
+        group.updated_at = clock.now()
+        group.save(update_fields=["status", "paid_at", "payment_reference", "updated_at"])
+        orders = list(Order.objects.select_for_update().filter(group=group, status=OrderStatus.PENDING_PAYMENT)
+                      .order_by("id"))
+        for order in orders:
+            _move(order, OrderStatus.PAID, by=SYSTEM, paid_at=now)
+    _notify([o.id for o in orders], "paid")
+    return group
+
+
+def cancel_order(*, order: Order, by: str, actor=None, reason: str = "") -> Order:
+    """Cancel before payment (buyer, store, system) or before shipment (store, system).
+
+    Units go back on sale; when every order of an unpaid group is cancelled the group is too. Raises
+    ``order.illegal_transition`` (409) when the order is past that point, ``order.invalid`` for a reason
+    that is missing (the store must give one) or too long.
+    """
+    reason = clean_reason(reason, required=by == STORE)
+    check_move(order.status, OrderStatus.CANCELLED, by)
+    with transaction.atomic():
+        group = _lock_group(order.group_id)
+        left = _move(order, OrderStatus.CANCELLED, by=by, actor=actor, note=reason, cancelled_at=clock.now(),
+                     cancel_reason=reason)
+        if returns_stock(left, OrderStatus.CANCELLED):
+            _return_units([order.id])
+        if (group.status == GroupStatus.PENDING_PAYMENT
+                and not group.orders.exclude(status=OrderStatus.CANCELLED).exists()):
+            OrderGroup.objects.filter(pk=group.pk).update(status=GroupStatus.CANCELLED, updated_at=clock.now())
+    _notify([order.id], "cancelled")
+    return order
+
+
+def cancel_store_order(*, access, order: Order, reason: str) -> Order:
+    if not access.can("cancel_orders"):
+        raise PermissionDenied("store.role_required", _("Your role in this store does not allow that."))
+    return cancel_order(order=order, by=STORE, actor=access.membership.user, reason=reason)
+
+
+def ship_order(*, access, order: Order, carrier: str, tracking_number: str) -> Order:
+    """The store hands a paid order to a carrier; receipt is confirmed automatically after
+    ``ORDER_AUTO_CONFIRM_DAYS`` unless the buyer confirms it first."""
+    if not access.can("fulfil_orders"):
+        raise PermissionDenied("store.role_required", _("Your role in this store does not allow that."))
+    check_move(order.status, OrderStatus.SHIPPED, STORE)
+    carrier, tracking = clean_tracking(carrier=carrier, tracking_number=tracking_number)
+    now = clock.now()
+    with transaction.atomic():
+        _move(order, OrderStatus.SHIPPED, by=STORE, actor=access.membership.user,
+              note=f"{carrier} {tracking}", carrier=carrier, tracking_number=tracking, shipped_at=now,
+              auto_confirm_at=now + dt.timedelta(days=settings.ORDER_AUTO_CONFIRM_DAYS))
+    _notify([order.id], "shipped")
+    return order
+
+
+def confirm_receipt(*, order: Order, by: str = BUYER, actor=None) -> Order:
+    """The goods arrived: the order is delivered, then completed (which the payments issue will use to
+    release escrow). ``by=SYSTEM`` is the automatic confirmation when the protection window ends."""
+    check_move(order.status, OrderStatus.DELIVERED, by)
+    now = clock.now()
+    note = _("Confirmed automatically %(days)s days after shipment.") % {
+        "days": settings.ORDER_AUTO_CONFIRM_DAYS} if by == SYSTEM else ""
+    with transaction.atomic():
+        _move(order, OrderStatus.DELIVERED, by=by, actor=actor, note=note, delivered_at=now)
+        _move(order, OrderStatus.COMPLETED, by=SYSTEM, completed_at=now)
+    _notify([order.id], "auto_confirmed" if by == SYSTEM else "received")
+    return order
+
+
+# --- timers -----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DueReport:
+    expired_groups: int
+    confirmed_orders: int
+
+
+def expire_group(group_id: int) -> bool:
+    """Cancel an unpaid group whose payment window closed and put its units back, once."""
+    now = clock.now()
+    with transaction.atomic():
+        group = _lock_group(group_id)
+        if group.status != GroupStatus.PENDING_PAYMENT or group.expires_at > now:
+            return False
+        OrderGroup.objects.filter(pk=group.pk).update(status=GroupStatus.EXPIRED, updated_at=now)
+        orders = list(Order.objects.select_for_update().filter(group=group, status=OrderStatus.PENDING_PAYMENT)
+                      .order_by("id"))
+        for order in orders:
+            _move(order, OrderStatus.CANCELLED, by=SYSTEM, note=EXPIRED_NOTE, cancelled_at=now,
+                  cancel_reason=EXPIRED_NOTE)
+        _return_units([o.id for o in orders])
+    _notify([o.id for o in orders], "cancelled")
+    return True
+
+
+def process_due(*, batch: int = 500) -> DueReport:
+    """Expire unpaid groups and confirm receipt of shipped orders whose time has come.
+
+    Idempotent and safe to run on several nodes at once: each item changes under a conditional update,
+    so a second sweep finds nothing left to do. Runs every minute (Celery beat, or the embedded sweeper).
+    """
+    now = clock.now()
+    due_groups = list(OrderGroup.objects.filter(status=GroupStatus.PENDING_PAYMENT, expires_at__lte=now)
+                      .order_by("expires_at").values_list("id", flat=True)[:batch])
+    expired = sum(1 for group_id in due_groups if expire_group(group_id))
+    confirmed = 0
+    for order in Order.objects.filter(status=OrderStatus.SHIPPED, auto_confirm_at__lte=now).order_by(
+            "auto_confirm_at")[:batch]:
+        try:
+            confirm_receipt(order=order, by=SYSTEM)
+        except DomainError:
+            continue  # the buyer confirmed (or another sweep did) in the meantime
+        confirmed += 1
+    return DueReport(expired_groups=expired, confirmed_orders=confirmed)
+
