@@ -57,6 +57,7 @@ class VariantIn(Schema):
     weight_grams: int = 0
     hs_code: str = ""
     origin_country: str = ""
+    per_buyer_limit: int | None = Field(None, description="Units one buyer may hold in open orders; none: no limit.")
 
 
 class VariantPatch(Schema):
@@ -67,6 +68,7 @@ class VariantPatch(Schema):
     weight_grams: int | None = None
     hs_code: str | None = None
     origin_country: str | None = None
+    per_buyer_limit: int | None = Field(None, description="Units one buyer may hold in open orders; 0: no limit.")
 
 
 class ProductIn(Schema):
@@ -133,6 +135,7 @@ class VariantOut(Schema):
     weight_grams: int
     hs_code: str
     origin_country: str
+    per_buyer_limit: int | None = None
 
 
 class ImageOut(Schema):

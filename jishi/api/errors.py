@@ -7,6 +7,7 @@ import logging
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import OperationalError
 from django.http import Http404
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError, Throttled, ValidationError
@@ -17,7 +18,7 @@ logger = logging.getLogger(__name__)
 
 _HTTP_CODES = {400: "bad_request", 401: "not_authenticated", 403: "permission_denied", 404: "not_found",
                405: "method_not_allowed", 409: "conflict", 413: "payload_too_large", 415: "unsupported_media_type",
-               422: "invalid", 429: "throttled"}
+               422: "invalid", 429: "throttled", 503: "busy"}
 
 
 def error_body(code: str, message: str, fields: dict | None = None) -> dict:
@@ -87,6 +88,14 @@ def install_error_handlers(api: NinjaAPI) -> None:
     @api.exception_handler(RequestDataTooBig)
     def too_big(request, exc):
         return respond(request, 413, "payload_too_large", "The request body is too large.")
+
+    @api.exception_handler(OperationalError)
+    def database_busy(request, exc: OperationalError):
+        # SQLite has one write lock; past its timeout a write fails with "database is locked". That is
+        # load, not a bug: tell the client to retry, as a 503 with the usual body.
+        if "locked" in str(exc).lower():
+            return respond(request, 503, "busy", "The marketplace is very busy; please try again.")
+        return server_error(request, exc)
 
     @api.exception_handler(Exception)
     def server_error(request, exc):

@@ -2,10 +2,14 @@
 
 
 def register(api) -> None:
-    from jishi.api import accounts, catalog, money, stores
+    from jishi.api import accounts, cart, catalog, money, orders, stores
 
     api.add_router("/auth", accounts.auth_router)
     api.add_router("/me", accounts.me_router)
     api.add_router("/stores", stores.router)
     api.add_router("", catalog.router)
     api.add_router("", money.router)
+    api.add_router("/cart", cart.router)
+    api.add_router("", orders.router)
+    # /stores/{slug}/orders…: beside the /stores router, as the catalogue's /stores/{slug}/products are.
+    api.add_router("", orders.store_router)

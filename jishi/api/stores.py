@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 from ninja import Router, Schema
 from pydantic import Field
@@ -10,6 +11,7 @@ from pydantic import Field
 from jishi.api.auth import optional_user
 from jishi.api.schemas import ErrorOut
 from jishi.core.errors import NotFound
+from jishi.money.rules import quantize
 from jishi.stores import services
 from jishi.stores.models import Invitation, Membership, Store
 from jishi.stores.selectors import access_store, get_public_store
@@ -30,6 +32,7 @@ class StorePatch(Schema):
     country: str | None = None
     slug: str | None = Field(None, max_length=100)
     base_currency: str | None = None
+    shipping_rate: Decimal | None = Field(None, description="Flat shipping charge per order, in the store's currency.")
 
 
 class StoreOut(Schema):
@@ -37,6 +40,7 @@ class StoreOut(Schema):
     name: str
     country: str
     base_currency: str
+    shipping_rate: Decimal = Field(description="Flat shipping charge per order, in base_currency.")
     description: str
     logo_url: str | None
     banner_url: str | None
@@ -73,6 +77,7 @@ class RoleIn(Schema):
 def store_out(store: Store, role: str | None = None) -> StoreOut:
     member_view = role is not None
     return StoreOut(slug=store.slug, name=store.name, country=store.country, base_currency=store.base_currency_id,
+                    shipping_rate=quantize(Decimal(store.shipping_rate), store.base_currency_id),
                     description=store.description, logo_url=store.logo.url if store.logo else None,
                     banner_url=store.banner.url if store.banner else None, created_at=store.created_at,
                     status=store.status if member_view else None,

@@ -13,11 +13,13 @@ from django.utils.translation import gettext as _
 
 from jishi.cart.models import Cart, CartLine
 from jishi.cart.rules import LineState
+from jishi.catalog.models import ProductStatus
 from jishi.catalog.selectors import VariantForSale, get_variants_for_sale
 from jishi.money.formatting import format_money
 from jishi.money.rules import Money
 from jishi.money.selectors import get_rate_table
 from jishi.orders.selectors import units_held_by_buyer
+from jishi.stores.models import StoreStatus
 
 
 def get_cart(*, user=None, token: str | None = None) -> Cart | None:
@@ -30,10 +32,13 @@ def get_cart(*, user=None, token: str | None = None) -> Cart | None:
 
 
 def count_items(cart: Cart | None) -> int:
-    """Units in the cart, not counting lines saved for later (the number in the header)."""
+    """Units in the cart that can be checked out (the number in the header): not saved for later, and
+    not of withdrawn products or suspended stores."""
     if cart is None:
         return 0
-    return CartLine.objects.filter(cart=cart, saved_for_later=False).aggregate(n=Sum("quantity"))["n"] or 0
+    return (CartLine.objects.filter(cart=cart, saved_for_later=False, variant__product__status=ProductStatus.ACTIVE,
+                                    variant__product__store__status=StoreStatus.ACTIVE)
+            .aggregate(n=Sum("quantity"))["n"] or 0)
 
 
 @dataclass
@@ -98,9 +103,11 @@ class StoreGroup:
     @property
     def subtotal_display(self) -> Money | None:
         """The subtotal converted to the shopper's display currency, when it differs and a rate is known."""
-        if self.display_currency == self.subtotal.currency or not self.rates.can_convert(self.display_currency):
+        subtotal = self.subtotal
+        if (self.display_currency == subtotal.currency or not self.rates.can_convert(self.display_currency)
+                or not self.rates.can_convert(subtotal.currency)):
             return None
-        return self.rates.convert(self.subtotal, self.display_currency)
+        return self.rates.convert(subtotal, self.display_currency)
 
     @property
     def can_check_out(self) -> bool:

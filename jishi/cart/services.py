@@ -168,5 +168,5 @@ def merge_carts(*, source: Cart | None, user) -> Cart:
 def purge_abandoned_carts() -> int:
     """Anonymous carts untouched for 30 days belong to sessions that are gone."""
     cutoff = clock.now() - ABANDONED_AFTER
-    deleted, _counts = Cart.objects.filter(user__isnull=True, updated_at__lt=cutoff).delete()
-    return deleted
+    _deleted, counts = Cart.objects.filter(user__isnull=True, updated_at__lt=cutoff).delete()
+    return counts.get(Cart._meta.label, 0)

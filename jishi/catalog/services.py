@@ -279,13 +279,12 @@ def _replace_variants(product: Product, cleaned: list[dict]) -> None:
             created.append(_new_variant(product, data, position=position))
             continue
         variant = current[data["id"]]
-        for attr in ("sku", "options", "price", "stock", "weight_grams", "hs_code", "origin_country"):
+        for attr in VARIANT_FIELDS:
             setattr(variant, attr, data[attr])
         variant.position = position
         variant.updated_at = clock.now()
         changed.append(variant)
-    Variant.objects.bulk_update(changed, ["sku", "options", "price", "stock", "weight_grams", "hs_code",
-                                          "origin_country", "position", "updated_at"])
+    Variant.objects.bulk_update(changed, [*VARIANT_FIELDS, "position", "updated_at"])
     Variant.objects.bulk_create(created)
 
 

@@ -11,12 +11,14 @@ from django.utils.translation import gettext as _
 
 from jishi.cart.models import CartLine
 from jishi.cart.rules import MAX_QUANTITY
+from jishi.catalog.models import ProductStatus
 from jishi.catalog.selectors import get_variants_for_sale
 from jishi.checkout.rules import MAX_LINES, PricedLine, Quote, build_quote
 from jishi.core.errors import DomainError
 from jishi.money.rules import Money, UnknownCurrency, normalize_code
 from jishi.money.selectors import get_rate_table, list_currency_codes
 from jishi.orders.selectors import units_held_by_buyer
+from jishi.stores.models import StoreStatus
 
 
 def clean_lines(raw) -> list[tuple[int, int]]:
@@ -46,11 +48,13 @@ def clean_lines(raw) -> list[tuple[int, int]]:
 
 
 def cart_lines(cart) -> list[tuple[int, int]]:
-    """What checking out the cart buys: every line not saved for later."""
+    """What checking out the cart buys: every line not saved for later, except those the cart sets apart
+    as unavailable (product withdrawn or store suspended), which are not part of the order."""
     if cart is None:
         return []
-    return list(CartLine.objects.filter(cart=cart, saved_for_later=False).order_by("created_at", "id")
-                .values_list("variant_id", "quantity"))
+    return list(CartLine.objects.filter(cart=cart, saved_for_later=False, variant__product__status=ProductStatus.ACTIVE,
+                                        variant__product__store__status=StoreStatus.ACTIVE)
+                .order_by("created_at", "id").values_list("variant_id", "quantity"))
 
 
 def clean_charge_currency(code) -> str:
@@ -77,6 +81,7 @@ def quote_lines(*, buyer, lines: list[tuple[int, int]], charge_currency: str, la
     items = get_variants_for_sale([variant_id for variant_id, _q in lines], language)
     limited = [v for v, item in items.items() if item.variant.per_buyer_limit is not None]
     held = units_held_by_buyer(buyer=buyer, variant_ids=limited) if limited else {}
+    rates = get_rate_table()
     problems: dict[str, list[str]] = {}
     priced: list[PricedLine] = []
     for index, (variant_id, quantity) in enumerate(lines):
@@ -86,6 +91,10 @@ def quote_lines(*, buyer, lines: list[tuple[int, int]], charge_currency: str, la
             problems[f"{where}.variant_id"] = [_("This item is no longer for sale.")]
             continue
         variant = item.variant
+        if not rates.can_convert(variant.currency):
+            problems[f"{where}.variant_id"] = [
+                _("This store's currency cannot be converted right now; try again later.")]
+            continue
         if quantity > variant.stock:
             problems[f"{where}.quantity"] = [
                 _("Out of stock.") if variant.stock <= 0 else
@@ -106,7 +115,6 @@ def quote_lines(*, buyer, lines: list[tuple[int, int]], charge_currency: str, la
     if problems:
         raise DomainError("checkout.unavailable", next(iter(problems.values()))[0], status=409, fields=problems)
     stores = {item.store.id: item.store for item in items.values()}
-    rates = get_rate_table()
     return build_quote(
         lines=priced, stores=stores, store_of={v: item.store.id for v, item in items.items()},
         shipping_rates={store_id: Money(store.shipping_rate, store.base_currency_id) for store_id, store in stores.items()},

@@ -54,16 +54,18 @@ def resolve_address(*, buyer, address_id=None, address: dict | None = None) -> d
     return cleaned
 
 
-def _out_of_stock(quote: Quote, short: dict[int, int]) -> DomainError:
-    fields, position = {}, 0
+def _out_of_stock(quote: Quote, short: dict[int, int], wanted: list[tuple[int, int]]) -> DomainError:
+    # Fields name each line by its position in what was asked for (as quote_lines does), not in the
+    # quote, which groups lines by store.
+    position_of = {variant_id: position for position, (variant_id, _quantity) in enumerate(wanted)}
+    fields = {}
     for part in quote.stores:
         for line in part.lines:
             if line.variant_id in short:
                 left = short[line.variant_id]
-                fields[f"lines.{position}.quantity"] = [
+                fields[f"lines.{position_of[line.variant_id]}.quantity"] = [
                     _("Out of stock.") if left <= 0 else
                     _("Only %(count)s left of %(title)s.") % {"count": left, "title": line.title}]
-            position += 1
     return DomainError("checkout.out_of_stock", next(iter(fields.values()))[0], status=409, fields=fields)
 
 
@@ -99,7 +101,7 @@ def place_order_group(*, buyer, charge_currency: str, language: str = "en", line
                 _check_limits_under_lock(buyer, quote)
             short = reserve_stock(quote.units, product_of=quote.product_of)
             if short:
-                raise _out_of_stock(quote, short)
+                raise _out_of_stock(quote, short, wanted)
             if save_address and address_id in (None, ""):
                 create_address(user=buyer, data=shipping_address)
             group = create_order_group(buyer=buyer, quote=quote, address=shipping_address, language=language)

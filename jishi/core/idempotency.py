@@ -74,13 +74,16 @@ def run_once(*, user, scope: str, key: str | None, fingerprint: str,
     if key is None:
         status, body = work()
         return Stored(status_code=status, body=body)
-    found = _live(user=user, scope=scope, key=key)
-    if found is not None:
+    # One read finds the key whatever its age: a live row answers, an expired one makes way below, and
+    # the usual case (a new key) costs no DELETE.
+    found = IdempotencyKey.objects.filter(user=user, scope=scope, key=key).first()
+    if found is not None and found.created_at > _cutoff():
         return _replay(found, fingerprint)
     try:
         with transaction.atomic():
-            # An expired row with the same key makes way for the new request.
-            IdempotencyKey.objects.filter(user=user, scope=scope, key=key, created_at__lte=_cutoff()).delete()
+            if found is not None:
+                # An expired row with the same key makes way for the new request.
+                IdempotencyKey.objects.filter(pk=found.pk, created_at__lte=_cutoff()).delete()
             status, body = work()
             IdempotencyKey.objects.create(user=user, scope=scope, key=key, request_hash=fingerprint,
                                           status_code=status, response=body)

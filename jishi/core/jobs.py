@@ -11,7 +11,7 @@ import logging
 import threading
 
 from django.conf import settings
-from django.db import close_old_connections, transaction
+from django.db import close_old_connections, connections, transaction
 
 logger = logging.getLogger(__name__)
 
@@ -35,18 +35,24 @@ def run_schedule_in_thread(*, every: float | None = None) -> threading.Thread:
     """Embedded mode: run the beat schedule's tasks from a daemon thread, as Celery beat would."""
     from jishi.celery import app
 
+    # A worker imports every app's tasks module when it starts; this process may not have yet, and the
+    # schedule names its tasks by name only.
+    app.autodiscover_tasks(force=True)
     every = every or settings.TIMER_SWEEP_SECONDS
     stop = threading.Event()
 
     def sweep() -> None:
-        while not stop.wait(every):
-            for entry in app.conf.beat_schedule.values():
-                try:
-                    app.tasks[entry["task"]]()
-                except Exception:
-                    logger.exception("Timer %s failed", entry["task"])
-                finally:
-                    close_old_connections()
+        try:
+            while not stop.wait(every):
+                for entry in app.conf.beat_schedule.values():
+                    try:
+                        app.tasks[entry["task"]]()
+                    except Exception:
+                        logger.exception("Timer %s failed", entry["task"])
+                    finally:
+                        close_old_connections()
+        finally:
+            connections.close_all()  # a stopped sweeper keeps no database connection open
 
     thread = threading.Thread(target=sweep, name="jishi-timers", daemon=True)
     thread.stop = stop.set

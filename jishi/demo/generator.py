@@ -26,6 +26,7 @@ from jishi.accounts.models import User
 from jishi.catalog.models import Product, ProductImage, ProductStatus, ProductTranslation, Variant
 from jishi.catalog.selectors import get_category_tree
 from jishi.core import clock
+from jishi.demo.orders import generate_order_history
 from jishi.demo.vocabulary import (
     ADJECTIVES,
     DESCRIPTIONS,
@@ -143,7 +144,14 @@ def _users(count: int) -> tuple[list[User], dict[str, User]]:
     return created[3:], {u.email: u for u in created[:3]}
 
 
-def _stores(rng: random.Random, owners: list[User], special: dict[str, User]) -> list[Store]:
+def _shipping_rate(currency: str, per_eur: dict) -> Decimal:
+    """About US$6 in the store's currency, rounded the way a store would write it."""
+    local = Decimal(6) / per_eur["USD"] * (per_eur.get(currency, Decimal(1)) if currency != "EUR" else Decimal(1))
+    step = Decimal(100) if local > 1000 else Decimal(1)
+    return (local / step).quantize(Decimal(1), rounding=ROUND_HALF_UP) * step
+
+
+def _stores(rng: random.Random, owners: list[User], special: dict[str, User], per_eur: dict) -> list[Store]:
     now = clock.now()
     stores = []
     for index in range(len(owners)):
@@ -153,6 +161,7 @@ def _stores(rng: random.Random, owners: list[User], special: dict[str, User]) ->
         name = f"{city_zh}{word_zh} {city_en} {word_en}" if country == "CN" else f"{city_en} {word_en}"
         slug = f"{city_en}-{word_en}-{index + 1}".lower().replace(" ", "-").replace("ã", "a")
         stores.append(Store(slug=slug, name=name, country=country, base_currency_id=currency,
+                            shipping_rate=_shipping_rate(currency, per_eur),
                             description=f"{name}: independent store from {city_en}. 来自{city_zh}的独立店铺。",
                             is_featured=index < 8, created_at=now - dt.timedelta(days=rng.randint(100, 900))))
     stores = Store.objects.bulk_create(stores, batch_size=BATCH)
@@ -189,7 +198,7 @@ def generate(*, products: int, seed: int = 42, images: bool = True, stdout=None)
 
     with transaction.atomic():
         owners, special = _users(store_count)
-        stores = _stores(rng, owners, special)
+        stores = _stores(rng, owners, special, per_eur)
     say(f"  {len(stores)} stores in {len({s.country for s in stores})} countries\n")
     pictures = _pictures(rng) if images else []
     if images:
@@ -261,6 +270,8 @@ def generate(*, products: int, seed: int = 42, images: bool = True, stdout=None)
         made_variants += len(variants)
         say(f"  {made_products:,} products\n")
     _refresh_planner_statistics()
+    history = generate_order_history(seed=seed, shopper=special[SHOPPER])
+    say(f"  {history.orders} orders in {history.groups} checkouts\n")
     return Report(stores=len(stores), products=made_products, variants=made_variants,
                   seconds=time.monotonic() - started)
 

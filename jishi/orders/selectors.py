@@ -109,6 +109,16 @@ def units_awaiting_payment(*, variant_ids) -> dict[int, int]:
     return {row["variant_id"]: row["units"] for row in rows}
 
 
+def product_units_awaiting_payment(*, product_ids) -> dict[int, int]:
+    """Units of each product held by unpaid orders, in one query (a page of the seller's products)."""
+    ids = list(product_ids)
+    if not ids:
+        return {}
+    rows = (OrderLine.objects.filter(product_id__in=ids, order__status=OrderStatus.PENDING_PAYMENT)
+            .values("product_id").annotate(units=Sum("quantity")).order_by())
+    return {row["product_id"]: row["units"] for row in rows}
+
+
 def charge_amount_due(group: OrderGroup) -> Decimal:
     """What the group asks to be paid: its orders that were not cancelled, in the charge currency."""
     return sum((o.charge_total for o in group.orders.all() if o.status != OrderStatus.CANCELLED), Decimal(0))

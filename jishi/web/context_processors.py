@@ -24,8 +24,14 @@ def marketplace(request):
 
         return list_currency_codes()
 
+    def cart_count():
+        from jishi.web.views.cart import header_cart_count
+
+        return header_cart_count(request)
+
     return {
         "site_name": settings.SITE_NAME,
+        "cart_count": SimpleLazyObject(cart_count),
         "display_currency": getattr(request, "display_currency", settings.DEFAULT_DISPLAY_CURRENCY),
         "currency_codes": SimpleLazyObject(currencies),
         "my_stores": SimpleLazyObject(my_stores),

@@ -278,11 +278,11 @@ def test_seller_product_list_has_constant_queries(client, seller, django_assert_
     store, access, owner = seller
     client.force_login(owner)
     make_product(access)
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(11):
         client.get(f"/seller/{store.slug}/products/")
     for n in range(15):
         make_product(access, title=f"Tee {n}")
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(11):
         assert client.get(f"/seller/{store.slug}/products/").status_code == 200
 
 

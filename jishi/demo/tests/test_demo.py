@@ -10,6 +10,7 @@ from jishi.accounts.models import User
 from jishi.catalog.models import Category, Product, ProductTranslation, Variant
 from jishi.catalog.selectors import get_category_tree
 from jishi.money.rules import minor_units
+from jishi.orders.models import Order, OrderEvent, OrderGroup, OrderStatus
 from jishi.stores.models import Store
 
 pytestmark = pytest.mark.django_db
@@ -43,6 +44,17 @@ def test_demo_builds_a_believable_marketplace(capsys):
         assert (product.price_min, product.price_max, product.stock_total) == (product.low, product.high, product.stock)
         assert product.sort_price > 0
     assert User.objects.filter(email="operator@demo.jishi.test", is_staff=True).exists()
+
+
+def test_demo_has_a_history_of_orders_in_every_state():
+    call_command("demo", products=300, no_images=True)
+    # Delivered orders complete at once, so no order rests in "delivered"; its event is on the timeline.
+    assert set(Order.objects.values_list("status", flat=True)) == set(OrderStatus.values) - {OrderStatus.DELIVERED}
+    assert OrderEvent.objects.filter(to_status=OrderStatus.DELIVERED).exists()
+    seller_store = Store.objects.get(memberships__user__email="seller@demo.jishi.test", memberships__role="owner")
+    assert Order.objects.filter(store=seller_store).count() >= 5
+    assert Order.objects.filter(buyer__email="shopper@demo.jishi.test").exists()
+    assert OrderGroup.objects.filter(orders__isnull=False).annotate(n=Count("orders")).filter(n__gt=1).exists()
 
 
 def test_if_empty_leaves_an_existing_marketplace_alone(capsys):

@@ -245,9 +245,9 @@ def test_members_page_queries_do_not_grow_with_the_team(client, django_assert_ma
     store, _ = open_store_for()
     client.force_login(store.memberships.get().user)
     _member(store, Role.STAFF)
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(9):
         client.get(f"/seller/{store.slug}/members/")
     for _ in range(10):
         _member(store, Role.STAFF)
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(9):
         assert client.get(f"/seller/{store.slug}/members/").status_code == 200

@@ -10,7 +10,8 @@ from jishi.catalog.models import ProductStatus
 from jishi.catalog.selectors import leaf_category_choices
 
 MAX_AXES = 3
-VARIANT_COLUMNS = ("variant_id", "sku", "price", "stock", "weight_grams", "hs_code", "origin_country")
+VARIANT_COLUMNS = ("variant_id", "sku", "price", "stock", "weight_grams", "hs_code", "origin_country",
+                   "per_buyer_limit")
 
 
 class ProductForm(forms.Form):
@@ -61,13 +62,14 @@ def variant_rows_from_post(data, axes: list[str]) -> list[dict]:
 def variant_input(row: dict, axes: list[str]) -> dict:
     return {"id": row["variant_id"] or None, "sku": row["sku"], "price": row["price"], "stock": row["stock"] or "0",
             "weight_grams": row["weight_grams"], "hs_code": row["hs_code"], "origin_country": row["origin_country"],
+            "per_buyer_limit": row["per_buyer_limit"] or None,
             "options": {axis: row["option_values"][i] for i, axis in enumerate(axes) if axis}}
 
 
 def rows_from_variants(variants, axes: list[str]) -> list[dict]:
     return [{"variant_id": str(v.id), "sku": v.sku, "price": str(v.price.normalize()) if v.price is not None else "",
              "stock": str(v.stock), "weight_grams": str(v.weight_grams or ""), "hs_code": v.hs_code,
-             "origin_country": v.origin_country,
+             "origin_country": v.origin_country, "per_buyer_limit": str(v.per_buyer_limit or ""),
              "option_values": [v.options.get(axis, "") if axis else "" for axis in axes]} for v in variants]
 
 

@@ -24,13 +24,19 @@ class StoreSettingsForm(forms.Form):
     description = forms.CharField(label=_("Description"), widget=forms.Textarea, max_length=4000, required=False)
     country = forms.ChoiceField(label=_("Country"))
     base_currency = forms.ChoiceField(label=_("Currency you price in"))
+    # Checked by the stores service (a number from zero up, in the currency's minor units).
+    shipping_rate = forms.CharField(label=_("Shipping per order"), max_length=40, required=False, strip=True,
+                                    widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}))
     logo = forms.FileField(label=_("Logo"), required=False, help_text=_("Square JPEG, PNG or WebP, up to 5 MB."))
     banner = forms.FileField(label=_("Banner"), required=False, help_text=_("Wide image, up to 5 MB."))
 
-    def __init__(self, *args, currency_locked: bool = False, **kwargs):
+    def __init__(self, *args, currency_locked: bool = False, currency: str = "", **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["country"].choices = _country_choices()
         self.fields["base_currency"].choices = _currency_choices()
+        self.fields["shipping_rate"].help_text = _(
+            "Charged once on every order from your store, in %(currency)s. Enter 0 for free shipping.") % {
+            "currency": currency or _("the store's currency")}
         if currency_locked:
             self.fields["base_currency"].disabled = True
             self.fields["base_currency"].help_text = _("Locked once the store has products.")

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from django import template
-from django.utils import translation
+from django.utils import timezone, translation
 
 from jishi.core.countries import country_name
-from jishi.money.formatting import format_day, format_money, format_number
+from jishi.money.formatting import format_day, format_moment, format_money, format_number
 from jishi.money.rules import Money
 from jishi.money.selectors import get_rate_table
 
@@ -60,6 +60,18 @@ def number(value) -> str:
 @register.filter
 def day(value) -> str:
     return format_day(value) if value else ""
+
+
+@register.filter
+def moment(value) -> str:
+    """Date and time of day, in the active time zone and the page's language."""
+    return format_moment(value, tzinfo=timezone.get_current_timezone()) if value else ""
+
+
+@register.filter
+def amount_in(amount, currency: str) -> str:
+    """A stored amount in its own currency, never converted: what an order was priced or charged."""
+    return format_money(Money(amount, currency)) if amount is not None and currency else ""
 
 
 @register.filter

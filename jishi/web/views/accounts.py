@@ -20,6 +20,7 @@ from jishi.accounts.middleware import CURRENCY_COOKIE
 from jishi.core.errors import DomainError
 from jishi.web.forms.accounts import AddressForm, EmailLoginForm, ProfileForm, SignUpForm, TokenForm
 from jishi.web.forms.errors import add_domain_errors
+from jishi.web.views.cart import CART_SESSION_KEY, adopt_anonymous_cart
 
 YEAR = 365 * 24 * 3600
 
@@ -48,7 +49,9 @@ def signup(request):
         except DomainError as error:
             add_domain_errors(form, error)
         else:
+            cart_token = request.session.get(CART_SESSION_KEY)
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            adopt_anonymous_cart(request, user, cart_token)
             messages.success(request, _("Welcome to Jishi! Your account is ready."))
             return redirect(_safe_next(request))
     return render(request, "web/accounts/signup.html", {"form": form, "next": _safe_next(request, "")})
@@ -60,7 +63,9 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
     def form_valid(self, form):
+        cart_token = self.request.session.get(CART_SESSION_KEY)
         response = super().form_valid(form)
+        adopt_anonymous_cart(self.request, form.get_user(), cart_token)
         _remember_preferences(response, form.get_user())
         return response
 

@@ -17,6 +17,7 @@ from jishi.catalog.models import ProductStatus
 from jishi.catalog.selectors import access_image, access_product, access_variant, build_cards, list_store_products
 from jishi.core.errors import DomainError, NotFound
 from jishi.core.pagination import paginate, parse_page_number
+from jishi.orders.selectors import product_units_awaiting_payment, units_awaiting_payment
 from jishi.web.forms.catalog import (
     ProductForm,
     blank_row,
@@ -50,17 +51,18 @@ def product_list(request, slug: str):
                     page=parse_page_number(request.GET.get("page")), per_page=25)
     return render(request, "web/seller/catalog/products.html", {
         "access": access, "page": page, "cards": build_cards(page.items, _language()), "status": status,
-        "q": title, "statuses": ProductStatus.choices})
+        "q": title, "statuses": ProductStatus.choices, "held": product_units_awaiting_payment(product_ids=[p.id for p in page.items])})
 
 
-def _editor_context(access, product, form, rows, axes, row_errors, images) -> dict:
+def _editor_context(access, product, form, rows, axes, row_errors, images, held) -> dict:
     return {"access": access, "product": product, "form": form, "rows": rows, "axes": axes,
-            "row_errors": row_errors, "images": images}
+            "row_errors": row_errors, "images": images, "held": held}
 
 
 COLUMN_LABELS = {"sku": gettext_lazy("SKU"), "price": gettext_lazy("Price"), "stock": gettext_lazy("Stock"),
                  "weight_grams": gettext_lazy("Weight"), "hs_code": gettext_lazy("HS code"),
-                 "origin_country": gettext_lazy("Origin"), "options": gettext_lazy("Options"), "id": "#"}
+                 "origin_country": gettext_lazy("Origin"), "options": gettext_lazy("Options"), "id": "#",
+                 "per_buyer_limit": gettext_lazy("Limit per buyer")}
 
 
 def _split_errors(form, error: DomainError) -> dict[int, list[str]]:
@@ -121,8 +123,9 @@ def product_editor(request, slug: str, product_id: int | None = None):
             return redirect("web:seller_product_edit", slug, product.id)
     rows = rows + [blank_row()] if request.method != "POST" or not rows else rows
     images = list(product.images.all()) if product else []
+    held = units_awaiting_payment(variant_ids=[v.id for v in variants])
     return render(request, "web/seller/catalog/editor.html",
-                  _editor_context(access, product, form, rows, axes, row_errors, images))
+                  _editor_context(access, product, form, rows, axes, row_errors, images, held))
 
 
 @login_required
@@ -182,7 +185,8 @@ def variant_stock(request, slug: str, variant_id: int):
         variant.refresh_from_db()
     if request.headers.get("HX-Request"):
         return render(request, "web/seller/catalog/stock_cell.html",
-                      {"access": access, "variant": variant, "error": error}, status=200)
+                      {"access": access, "variant": variant, "error": error,
+                       "held": units_awaiting_payment(variant_ids=[variant.id])}, status=200)
     if error:
         messages.error(request, error)
     return redirect("web:seller_product_edit", slug, variant.product_id)

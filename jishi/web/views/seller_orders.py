@@ -1,1 +1,200 @@
-urlpatterns: list = []
+"""Seller centre: the store's orders, one order with its history and the moves the store may make, packing slips.
+
+The buyer shows up only as the name and address the order ships to: never their email or account.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from jishi.core.errors import DomainError, NotFound, PermissionDenied
+from jishi.core.pagination import paginate, parse_page_number
+from jishi.money.rules import Money
+from jishi.orders import services
+from jishi.orders.models import OrderStatus
+from jishi.orders.rules import STORE, moves_for
+from jishi.orders.selectors import access_store_order, attach_lines, count_store_orders_by_status, list_store_orders
+from jishi.web.views.seller_stores import store_access
+
+PER_PAGE = 25
+# Offered as suggestions while typing; any carrier name is accepted.
+CARRIERS = ("SF Express", "China Post", "EMS", "JD Logistics", "ZTO Express", "YTO Express", "YunExpress", "Cainiao",
+            "DHL", "FedEx", "UPS")
+
+
+class ShipForm(forms.Form):
+    """The carrier and tracking number; ``orders.rules.clean_tracking`` decides what is acceptable."""
+
+    carrier = forms.CharField(label=gettext_lazy("Carrier"), max_length=64, required=False,
+                              widget=forms.TextInput(attrs={"list": "carriers", "autocomplete": "off"}))
+    tracking_number = forms.CharField(label=gettext_lazy("Tracking number"), max_length=100, required=False,
+                                      widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}))
+
+
+class CancelForm(forms.Form):
+    """Why the store cancels; the buyer sees it. ``orders.rules.clean_reason`` requires it."""
+
+    reason = forms.CharField(label=gettext_lazy("Reason (the buyer sees it)"), max_length=500, required=False,
+                             widget=forms.Textarea(attrs={"rows": 3}))
+
+
+def _order_or_404(access, order_id):
+    try:
+        return access_store_order(access=access, order_id=order_id)
+    except NotFound:
+        raise Http404("No such order")
+
+
+def _show_error(form: forms.Form, error: DomainError) -> None:
+    """Field messages beside their fields; anything else (an illegal move, a conflict) above the form."""
+    known = {name: msgs for name, msgs in error.fields.items() if name in form.fields}
+    for name, msgs in known.items():
+        for message in msgs:
+            form.add_error(name, message)
+    if not known:
+        form.add_error(None, error.message)
+
+
+def _status_label(value: str) -> str:
+    return OrderStatus(value).label if value in OrderStatus.values else value
+
+
+def _timeline(order) -> list[dict]:
+    """The order's events as the store sees them: who is the buyer, a store member, or the marketplace."""
+    entries = []
+    for event in order.events.all():
+        if event.actor_id is None:
+            who = _("Automatic")
+        elif event.actor_id == order.buyer_id:
+            who = _("Buyer")
+        else:
+            who = event.actor.name or _("Store member")
+        note = event.note
+        if event.actor_id is None and note == services.EXPIRED_NOTE:
+            note = _("Not paid in time.")
+        entries.append({"when": event.created_at, "from_label": _status_label(event.from_status),
+                        "to_label": _status_label(event.to_status), "to_status": event.to_status,
+                        "placed": not event.from_status, "who": who, "note": note})
+    return entries
+
+
+def _with_amounts(order):
+    currency = order.currency
+    order.items_money = Money(order.items_total, currency)
+    order.shipping_money = Money(order.shipping_total, currency)
+    order.total_money = Money(order.total, currency)
+    lines = list(order.lines.all())
+    for line in lines:
+        line.unit_money = Money(line.unit_price, line.currency)
+        line.total_money = Money(line.line_total, line.currency)
+    order.line_list = lines
+    order.units = sum(line.quantity for line in lines)
+    return order
+
+
+def _render_detail(request, access, order, *, ship_form=None, cancel_form=None, status: int = 200):
+    moves = moves_for(order.status, STORE)
+    can_ship = OrderStatus.SHIPPED in moves and access.can("fulfil_orders")
+    can_cancel = OrderStatus.CANCELLED in moves and access.can("cancel_orders")
+    action_errors = [message for form in (ship_form, cancel_form) if form is not None
+                     for message in form.non_field_errors()]
+    return render(request, "web/seller/orders/detail.html", {
+        "access": access, "order": _with_amounts(order), "timeline": _timeline(order),
+        "address": order.shipping_address if isinstance(order.shipping_address, dict) else {},
+        "can_ship": can_ship, "can_cancel": can_cancel, "action_errors": action_errors,
+        "ship_form": ship_form or ShipForm(), "cancel_form": cancel_form or CancelForm(), "carriers": CARRIERS,
+        "order_counts": count_store_orders_by_status(store=access.store),
+    }, status=status)
+
+
+@login_required
+def order_list(request, slug: str):
+    access = store_access(request, slug, "view_orders")
+    status = request.GET.get("status", "")
+    status = status if status in OrderStatus.values else ""
+    counts = count_store_orders_by_status(store=access.store)
+    everything = sum(counts.values())
+    page = paginate(list_store_orders(store=access.store, status=status or None),
+                    page=parse_page_number(request.GET.get("page")), per_page=PER_PAGE,
+                    total=counts.get(status, 0) if status else everything)
+    orders = attach_lines(page.items)
+    for order in orders:
+        order.total_money = Money(order.total, order.currency)
+        order.more_lines = max(0, len(order.line_list) - 2)
+    chips = [{"value": "", "label": _("All"), "count": everything},
+             *({"value": value, "label": label, "count": counts.get(value, 0)} for value, label in OrderStatus.choices)]
+    return render(request, "web/seller/orders/list.html", {
+        "access": access, "page": page, "orders": orders, "status": status, "chips": chips,
+        "order_counts": counts})
+
+
+@login_required
+def order_detail(request, slug: str, order_id: int):
+    access = store_access(request, slug, "view_orders")
+    return _render_detail(request, access, _order_or_404(access, order_id))
+
+
+def _move(request, access, order, form, action, success: str):
+    """Run one store move from a posted form: back to the order when done, else the page with the error."""
+    if form.is_valid():
+        try:
+            action(**form.cleaned_data)
+        except PermissionDenied as denied:
+            raise DjangoPermissionDenied(denied.message)
+        except DomainError as error:
+            _show_error(form, error)
+            fresh = _order_or_404(access, order.id)
+            forms_ = {"ship_form": form} if isinstance(form, ShipForm) else {"cancel_form": form}
+            return _render_detail(request, access, fresh, status=409 if error.status == 409 else 200, **forms_)
+        messages.success(request, success)
+        return redirect("web:seller_order_detail", access.store.slug, order.id)
+    forms_ = {"ship_form": form} if isinstance(form, ShipForm) else {"cancel_form": form}
+    return _render_detail(request, access, order, **forms_)
+
+
+@login_required
+@require_POST
+def order_ship(request, slug: str, order_id: int):
+    access = store_access(request, slug, "fulfil_orders")
+    order = _order_or_404(access, order_id)
+    return _move(request, access, order, ShipForm(request.POST),
+                 lambda carrier, tracking_number: services.ship_order(
+                     access=access, order=order, carrier=carrier, tracking_number=tracking_number),
+                 _("Order #%(number)s is marked as shipped. The buyer can now follow it.") % {"number": order.id})
+
+
+@login_required
+@require_POST
+def order_cancel(request, slug: str, order_id: int):
+    access = store_access(request, slug, "cancel_orders")
+    order = _order_or_404(access, order_id)
+    return _move(request, access, order, CancelForm(request.POST),
+                 lambda reason: services.cancel_store_order(access=access, order=order, reason=reason),
+                 _("Order #%(number)s is cancelled and its units are back on sale.") % {"number": order.id})
+
+
+@login_required
+def packing_slip(request, slug: str, order_id: int):
+    access = store_access(request, slug, "view_orders")
+    order = _with_amounts(_order_or_404(access, order_id))
+    return render(request, "web/seller/orders/packing_slip.html", {
+        "access": access, "order": order,
+        "address": order.shipping_address if isinstance(order.shipping_address, dict) else {}})
+
+
+urlpatterns = [
+    path("seller/<slug:slug>/orders/", order_list, name="seller_orders"),
+    path("seller/<slug:slug>/orders/<int:order_id>/", order_detail, name="seller_order_detail"),
+    path("seller/<slug:slug>/orders/<int:order_id>/ship/", order_ship, name="seller_order_ship"),
+    path("seller/<slug:slug>/orders/<int:order_id>/cancel/", order_cancel, name="seller_order_cancel"),
+    path("seller/<slug:slug>/orders/<int:order_id>/packing-slip/", packing_slip, name="seller_packing_slip"),
+]

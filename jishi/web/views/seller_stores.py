@@ -15,6 +15,8 @@ from django.views.decorators.http import require_POST
 
 from jishi.catalog.models import Product, ProductStatus
 from jishi.core.errors import DomainError, NotFound, PermissionDenied
+from jishi.money.rules import quantize, to_decimal
+from jishi.orders.selectors import count_store_orders_by_status
 from jishi.stores import services
 from jishi.stores.models import Invitation, Membership
 from jishi.stores.selectors import access_store, list_stores_for_member
@@ -66,7 +68,9 @@ def dashboard(request, slug: str):
         draft=Count("id", filter=Q(status=ProductStatus.DRAFT)),
         archived=Count("id", filter=Q(status=ProductStatus.ARCHIVED)),
         stock=Sum("stock_total"))
-    return render(request, "web/seller/stores/dashboard.html", {"access": access, "counts": counts})
+    order_counts = count_store_orders_by_status(store=access.store) if access.can("view_orders") else None
+    return render(request, "web/seller/stores/dashboard.html",
+                  {"access": access, "counts": counts, "order_counts": order_counts})
 
 
 @login_required
@@ -75,12 +79,17 @@ def store_settings(request, slug: str):
     store = access.store
     locked = store.products.exists()
     initial = {"name": store.name, "slug": store.slug, "description": store.description, "country": store.country,
-               "base_currency": store.base_currency_id}
-    form = StoreSettingsForm(request.POST or None, request.FILES or None, initial=initial, currency_locked=locked)
+               "base_currency": store.base_currency_id,
+               "shipping_rate": str(quantize(to_decimal(store.shipping_rate), store.base_currency_id))}
+    form = StoreSettingsForm(request.POST or None, request.FILES or None, initial=initial, currency_locked=locked,
+                             currency=store.base_currency_id)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         if locked:
             data.pop("base_currency")
+        # A form posted without the field leaves the rate alone; an empty one is checked (and refused).
+        if "shipping_rate" not in request.POST:
+            data["shipping_rate"] = None
         data["logo"], data["banner"] = request.FILES.get("logo"), request.FILES.get("banner")
         try:
             store = services.update_store(access=access, **data)

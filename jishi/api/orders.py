@@ -1,0 +1,406 @@
+"""Checkout, order groups, the buyer's orders and a store's orders.
+
+A buyer reaches only their own groups and orders; a store's members reach only the store's orders, and
+see of the buyer just the name and address the goods go to.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from decimal import Decimal
+from typing import Literal
+
+from django.utils import translation
+from django.utils.translation import gettext as _
+from ninja import Query, Router, Schema, Status
+from pydantic import Field
+
+from jishi.api.cart import display_currency
+from jishi.api.catalog import StoreRef
+from jishi.api.schemas import ErrorOut
+from jishi.checkout.services import place_order_group
+from jishi.core.errors import field_error
+from jishi.core.idempotency import clean_key, request_hash, run_once
+from jishi.money.rules import quantize
+from jishi.orders import rules, selectors, services
+from jishi.orders.models import Order, OrderEvent, OrderGroup, OrderStatus
+from jishi.stores.selectors import access_store
+
+router = Router(tags=["orders"])
+store_router = Router(tags=["store orders"])
+
+MAX_ID = 2**63 - 1
+
+
+# --- input ------------------------------------------------------------------------------------------
+
+
+class CheckoutLineIn(Schema):
+    variant_id: int
+    quantity: int = 1
+
+
+class ShippingAddressIn(Schema):
+    name: str = ""
+    phone: str = ""
+    line1: str = ""
+    line2: str = ""
+    city: str = ""
+    region: str = ""
+    postal_code: str = ""
+    country: str = ""
+
+
+class CheckoutIn(Schema):
+    lines: list[CheckoutLineIn] | None = Field(
+        None, description="What to buy now; leave out to check out the cart (its lines not saved for later).")
+    address_id: int | None = Field(None, ge=1, le=MAX_ID, description="One of the caller's saved addresses.")
+    address: ShippingAddressIn | None = Field(None, description="A new address, when no address_id is given.")
+    save_address: bool = Field(False, description="Also add the new address to the caller's address book.")
+    charge_currency: str | None = Field(None, max_length=10,
+                                        description="Currency to pay in; the display currency when left out.")
+
+
+class CancelIn(Schema):
+    reason: str = Field("", max_length=2000)
+
+
+class StoreCancelIn(Schema):
+    reason: str = Field(max_length=2000)
+
+
+class ShipIn(Schema):
+    carrier: str = Field(max_length=200)
+    tracking_number: str = Field(max_length=200)
+
+
+class OrderListQuery(Schema):
+    status: str | None = Field(None, max_length=40, description="Only orders in this status: "
+                               "pending_payment, paid, shipped, delivered, completed or cancelled.")
+    page: int = Field(1, ge=1, le=10_000)
+    page_size: int = Field(20, ge=1, le=100)
+
+
+# --- output -----------------------------------------------------------------------------------------
+
+
+class OrderLineOut(Schema):
+    id: int
+    variant_id: int | None
+    product_id: int | None
+    sku: str
+    title: str
+    options: dict[str, str]
+    quantity: int
+    unit_price: Decimal
+    line_total: Decimal
+    currency: str
+
+
+class ShippingAddressOut(Schema):
+    name: str
+    phone: str
+    line1: str
+    line2: str
+    city: str
+    region: str
+    postal_code: str
+    country: str
+
+
+class OrderEventOut(Schema):
+    from_status: str
+    to_status: str
+    note: str
+    actor: Literal["buyer", "store", "system"] = Field(description="Who made the move.")
+    created_at: dt.datetime
+
+
+class OrderSummaryOut(Schema):
+    id: int
+    group_id: int
+    status: str
+    store: StoreRef
+    currency: str
+    items_total: Decimal
+    shipping_total: Decimal
+    total: Decimal
+    charge_currency: str
+    charge_total: Decimal
+    created_at: dt.datetime
+    lines: list[OrderLineOut]
+
+
+class OrderOut(OrderSummaryOut):
+    shipping_address: ShippingAddressOut
+    carrier: str
+    tracking_number: str
+    cancel_reason: str
+    paid_at: dt.datetime | None
+    shipped_at: dt.datetime | None
+    delivered_at: dt.datetime | None
+    completed_at: dt.datetime | None
+    cancelled_at: dt.datetime | None
+    auto_confirm_at: dt.datetime | None
+    updated_at: dt.datetime
+    events: list[OrderEventOut]
+    actions: list[str] = Field(description="The statuses the caller may move the order to now.")
+
+
+class OrderPage(Schema):
+    items: list[OrderSummaryOut]
+    page: int
+    page_size: int
+    total: int
+
+
+class OrderGroupOut(Schema):
+    id: int
+    status: str
+    charge_currency: str
+    charge_total: Decimal
+    amount_due: Decimal = Field(description="What is left to pay: the orders not cancelled, in charge_currency.")
+    rates_as_of: dt.datetime | None
+    expires_at: dt.datetime
+    paid_at: dt.datetime | None
+    created_at: dt.datetime
+    orders: list[OrderSummaryOut]
+
+
+class StoreOrderSummaryOut(Schema):
+    id: int
+    status: str
+    buyer_name: str
+    currency: str
+    items_total: Decimal
+    shipping_total: Decimal
+    total: Decimal
+    created_at: dt.datetime
+    lines: list[OrderLineOut]
+
+
+class StoreOrderOut(StoreOrderSummaryOut):
+    shipping_address: ShippingAddressOut
+    carrier: str
+    tracking_number: str
+    cancel_reason: str
+    paid_at: dt.datetime | None
+    shipped_at: dt.datetime | None
+    delivered_at: dt.datetime | None
+    completed_at: dt.datetime | None
+    cancelled_at: dt.datetime | None
+    auto_confirm_at: dt.datetime | None
+    updated_at: dt.datetime
+    events: list[OrderEventOut]
+    actions: list[str] = Field(description="The statuses the store may move the order to now.")
+
+
+class StoreOrderPage(Schema):
+    items: list[StoreOrderSummaryOut]
+    page: int
+    page_size: int
+    total: int
+
+
+# --- building the answers ---------------------------------------------------------------------------
+
+
+def _line_out(line) -> OrderLineOut:
+    return OrderLineOut(id=line.id, variant_id=line.variant_id, product_id=line.product_id, sku=line.sku,
+                        title=line.title, options=line.options or {}, quantity=line.quantity,
+                        unit_price=quantize(line.unit_price, line.currency),
+                        line_total=quantize(line.line_total, line.currency), currency=line.currency)
+
+
+def _lines(order: Order) -> list:
+    lines = getattr(order, "line_list", None)
+    return lines if lines is not None else list(order.lines.all())
+
+
+def _amounts(order: Order) -> dict:
+    return {"currency": order.currency, "items_total": quantize(order.items_total, order.currency),
+            "shipping_total": quantize(order.shipping_total, order.currency),
+            "total": quantize(order.total, order.currency)}
+
+
+def _summary(order: Order) -> OrderSummaryOut:
+    store = order.store
+    return OrderSummaryOut(
+        id=order.id, group_id=order.group_id, status=order.status,
+        store=StoreRef(slug=store.slug, name=store.name, country=store.country), **_amounts(order),
+        charge_currency=order.charge_currency, charge_total=quantize(order.charge_total, order.charge_currency),
+        created_at=order.created_at, lines=[_line_out(line) for line in _lines(order)])
+
+
+def _actor(order: Order, event: OrderEvent) -> str:
+    if event.actor_id is None:
+        return rules.SYSTEM
+    return rules.BUYER if event.actor_id == order.buyer_id else rules.STORE
+
+
+def _address(order: Order) -> ShippingAddressOut:
+    address = order.shipping_address if isinstance(order.shipping_address, dict) else {}
+    return ShippingAddressOut(**{name: str(address.get(name) or "") for name in ShippingAddressOut.model_fields})
+
+
+def _progress(order: Order, by: str) -> dict:
+    return {"shipping_address": _address(order), "carrier": order.carrier, "tracking_number": order.tracking_number,
+            "cancel_reason": order.cancel_reason, "paid_at": order.paid_at, "shipped_at": order.shipped_at,
+            "delivered_at": order.delivered_at, "completed_at": order.completed_at,
+            "cancelled_at": order.cancelled_at, "auto_confirm_at": order.auto_confirm_at,
+            "updated_at": order.updated_at,
+            "events": [OrderEventOut(from_status=e.from_status, to_status=e.to_status, note=e.note,
+                                     actor=_actor(order, e), created_at=e.created_at) for e in order.events.all()],
+            "actions": rules.moves_for(order.status, by)}
+
+
+def order_out(order: Order) -> OrderOut:
+    return OrderOut(**_summary(order).dict(), **_progress(order, rules.BUYER))
+
+
+def _buyer_name(order: Order) -> str:
+    address = order.shipping_address if isinstance(order.shipping_address, dict) else {}
+    return str(address.get("name") or "")
+
+
+def _store_summary(order: Order) -> StoreOrderSummaryOut:
+    return StoreOrderSummaryOut(id=order.id, status=order.status, buyer_name=_buyer_name(order), **_amounts(order),
+                                created_at=order.created_at, lines=[_line_out(line) for line in _lines(order)])
+
+
+def store_order_out(order: Order) -> StoreOrderOut:
+    return StoreOrderOut(**_store_summary(order).dict(), **_progress(order, rules.STORE))
+
+
+def group_out(group: OrderGroup) -> OrderGroupOut:
+    code = group.charge_currency
+    return OrderGroupOut(id=group.id, status=group.status, charge_currency=code,
+                         charge_total=quantize(group.charge_total, code),
+                         amount_due=quantize(selectors.charge_amount_due(group), code), rates_as_of=group.rates_as_of,
+                         expires_at=group.expires_at, paid_at=group.paid_at, created_at=group.created_at,
+                         orders=[_summary(order) for order in group.orders.all()])
+
+
+def _status_filter(status: str | None) -> str | None:
+    if status in (None, ""):
+        return None
+    if status not in OrderStatus.values:
+        raise field_error("order.invalid", "status", _("Choose one of: %(statuses)s.") % {
+            "statuses": ", ".join(OrderStatus.values)})
+    return status
+
+
+def _page(queryset, query: OrderListQuery) -> tuple[list[Order], int]:
+    start = (query.page - 1) * query.page_size
+    orders = selectors.attach_lines(list(queryset[start:start + query.page_size]))
+    return orders, queryset.count()
+
+
+# --- checkout and the buyer's orders ----------------------------------------------------------------
+
+
+@router.post("/checkout", tags=["checkout"],
+             response={201: OrderGroupOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut, 503: ErrorOut})
+def checkout(request, payload: CheckoutIn):
+    """Place one order group (paid once) with one order per store, from the cart or from ``lines``.
+
+    Stock is reserved until the group is paid or its payment window closes. Send an ``Idempotency-Key``
+    header to make retries safe: the same key with the same body answers the first response again and
+    places nothing more; the same key with another body is refused (422 ``idempotency.key_reused``).
+    A line that cannot be bought is named in ``fields`` (``lines.0.quantity``) and nothing is placed.
+    """
+    buyer = request.auth
+    key = clean_key(request.headers.get("Idempotency-Key"))
+    fingerprint = request_hash(method=request.method, path=request.path, body=json.loads(request.body or b"{}"))
+    data = payload.dict()
+    charge_currency = data["charge_currency"] or display_currency(request)
+    language = translation.get_language() or "en"
+
+    def work() -> tuple[int, dict]:
+        group = place_order_group(buyer=buyer, charge_currency=charge_currency, language=language,
+                                  lines=data["lines"], address_id=data["address_id"], address=data["address"],
+                                  save_address=data["save_address"])
+        placed = selectors.access_order_group(user=buyer, group_id=group.id)
+        return 201, group_out(placed).model_dump(mode="json")
+
+    stored = run_once(user=buyer, scope="checkout", key=key, fingerprint=fingerprint, work=work)
+    return Status(stored.status_code, stored.body)
+
+
+@router.get("/order-groups/{group_id}", response={200: OrderGroupOut, 404: ErrorOut})
+def get_order_group(request, group_id: int):
+    """What one checkout placed: its orders, the total to pay and what is still due, and the deadline."""
+    return group_out(selectors.access_order_group(user=request.auth, group_id=group_id))
+
+
+@router.get("/orders", response={200: OrderPage, 422: ErrorOut})
+def list_orders(request, query: Query[OrderListQuery]):
+    """The caller's orders, newest first, optionally in one ``status``."""
+    queryset = selectors.list_buyer_orders(user=request.auth, status=_status_filter(query.status))
+    orders, total = _page(queryset, query)
+    return OrderPage(items=[_summary(o) for o in orders], page=query.page, page_size=query.page_size, total=total)
+
+
+@router.get("/orders/{order_id}", response={200: OrderOut, 404: ErrorOut})
+def get_order(request, order_id: int):
+    """One of the caller's orders with its lines, address, shipment, history and the moves open to the buyer."""
+    return order_out(selectors.access_order(user=request.auth, order_id=order_id))
+
+
+@router.post("/orders/{order_id}/cancel", response={200: OrderOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut})
+def cancel_order(request, order_id: int, payload: CancelIn | None = None):
+    """Cancel an order that is not paid yet; its units go back on sale."""
+    order = selectors.access_order(user=request.auth, order_id=order_id)
+    services.cancel_order(order=order, by=rules.BUYER, actor=request.auth, reason=payload.reason if payload else "")
+    return order_out(selectors.access_order(user=request.auth, order_id=order_id))
+
+
+@router.post("/orders/{order_id}/confirm-receipt", response={200: OrderOut, 404: ErrorOut, 409: ErrorOut})
+def confirm_receipt(request, order_id: int):
+    """The goods arrived: the order is delivered and completed."""
+    order = selectors.access_order(user=request.auth, order_id=order_id)
+    services.confirm_receipt(order=order, by=rules.BUYER, actor=request.auth)
+    return order_out(selectors.access_order(user=request.auth, order_id=order_id))
+
+
+# --- a store's orders -------------------------------------------------------------------------------
+
+
+@store_router.get("/stores/{slug}/orders", response={200: StoreOrderPage, 403: ErrorOut, 404: ErrorOut,
+                                                     422: ErrorOut})
+def list_store_orders(request, slug: str, query: Query[OrderListQuery]):
+    """The store's orders, newest first, optionally in one ``status``."""
+    access = access_store(user=request.auth, slug=slug, action="view_orders")
+    queryset = selectors.list_store_orders(store=access.store, status=_status_filter(query.status))
+    orders, total = _page(queryset, query)
+    return StoreOrderPage(items=[_store_summary(o) for o in orders], page=query.page, page_size=query.page_size,
+                          total=total)
+
+
+@store_router.get("/stores/{slug}/orders/{order_id}", response={200: StoreOrderOut, 403: ErrorOut, 404: ErrorOut})
+def get_store_order(request, slug: str, order_id: int):
+    """One of the store's orders: lines, where it goes, its history and the moves open to the store."""
+    access = access_store(user=request.auth, slug=slug, action="view_orders")
+    return store_order_out(selectors.access_store_order(access=access, order_id=order_id))
+
+
+@store_router.post("/stores/{slug}/orders/{order_id}/ship",
+                   response={200: StoreOrderOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut})
+def ship_order(request, slug: str, order_id: int, payload: ShipIn):
+    """Hand a paid order to a carrier; the buyer's receipt is confirmed automatically after the protection
+    window unless they confirm it first."""
+    access = access_store(user=request.auth, slug=slug, action="view_orders")
+    order = selectors.access_store_order(access=access, order_id=order_id)
+    services.ship_order(access=access, order=order, carrier=payload.carrier, tracking_number=payload.tracking_number)
+    return store_order_out(selectors.access_store_order(access=access, order_id=order_id))
+
+
+@store_router.post("/stores/{slug}/orders/{order_id}/cancel",
+                   response={200: StoreOrderOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut})
+def cancel_store_order(request, slug: str, order_id: int, payload: StoreCancelIn):
+    """Cancel an order before it ships, with a reason for the buyer; its units go back on sale."""
+    access = access_store(user=request.auth, slug=slug, action="view_orders")
+    order = selectors.access_store_order(access=access, order_id=order_id)
+    services.cancel_store_order(access=access, order=order, reason=payload.reason)
+    return store_order_out(selectors.access_store_order(access=access, order_id=order_id))

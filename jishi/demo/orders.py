@@ -1,0 +1,131 @@
+"""A history of orders for the demo: every status, several stores, over the last weeks.
+
+Orders go through the real services (checkout, payment door, shipping, receipt, cancellation) with the
+clock set back in time, so timelines, stock and totals are exactly what real use would leave behind.
+Mail is not sent for the demo's past.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from dataclasses import dataclass
+
+from django.test.utils import override_settings
+
+from jishi.accounts.models import User
+from jishi.accounts.services import create_address
+from jishi.catalog.models import ProductStatus, Variant
+from jishi.checkout.services import place_order_group
+from jishi.core import clock
+from jishi.orders import services
+from jishi.orders.rules import BUYER, SYSTEM
+from jishi.stores.models import Store
+from jishi.stores.selectors import access_store
+
+ADDRESSES = [
+    {"name": "Lin Xiaomei", "phone": "+86 571 8502 2088", "line1": "18 Wensan Road", "city": "Hangzhou",
+     "region": "Zhejiang", "postal_code": "310012", "country": "CN"},
+    {"name": "Camille Martin", "phone": "+33 4 72 00 00 00", "line1": "12 Rue de la République", "city": "Lyon",
+     "postal_code": "69002", "country": "FR"},
+    {"name": "Ana Souza", "phone": "+55 11 3000 0000", "line1": "Avenida Paulista 1000", "city": "São Paulo",
+     "region": "SP", "postal_code": "01310-100", "country": "BR"},
+    {"name": "Sato Haruki", "phone": "+81 6 6000 0000", "line1": "2-1 Umeda", "city": "Osaka",
+     "postal_code": "530-0001", "country": "JP"},
+]
+CARRIERS = [("SF Express", "SF"), ("China Post EMS", "EE"), ("DHL Express", "JD"), ("Yamato", "YT")]
+# What happens to each order after it is placed, and how many of each the demo makes.
+STORIES = {"awaiting_payment": 2, "paid": 4, "shipped": 3, "completed": 5, "cancelled_by_buyer": 1,
+           "cancelled_by_store": 1, "expired": 1}
+
+
+@dataclass
+class Report:
+    groups: int
+    orders: int
+
+
+def _buyers(rng: random.Random, shopper: User) -> list[tuple[User, int]]:
+    """The demo shopper and three store owners who also shop, each with an address."""
+    others = list(User.objects.filter(email__startswith="owner").order_by("id")[10:13])
+    buyers = []
+    for user, address in zip([shopper, *others], ADDRESSES, strict=False):
+        buyers.append((user, create_address(user=user, data=address).id))
+    return buyers
+
+
+def _stocked_variants(store_ids: list[int]) -> dict[int, list[Variant]]:
+    by_store: dict[int, list[Variant]] = {}
+    for variant in (Variant.objects.filter(store_id__in=store_ids, stock__gte=20,
+                                           product__status=ProductStatus.ACTIVE).order_by("id")[:400]):
+        by_store.setdefault(variant.store_id, []).append(variant)
+    return by_store
+
+
+def _play(story: str, group, access_of, buyer, rng: random.Random, placed: dt.datetime) -> None:
+    later = placed + dt.timedelta(minutes=rng.randint(2, 20))
+    if story == "awaiting_payment":
+        return
+    if story == "expired":
+        with clock.frozen(placed + dt.timedelta(hours=1)):
+            services.expire_group(group.id)
+        return
+    if story == "cancelled_by_buyer":
+        with clock.frozen(later):
+            for order in group.orders.all():
+                services.cancel_order(order=order, by=BUYER, actor=buyer, reason="Ordered the wrong size.")
+        return
+    with clock.frozen(later):
+        services.mark_paid(group, reference=f"demo-{group.id}")
+    for order in group.orders.select_related("store"):
+        access = access_of[order.store_id]
+        if story == "cancelled_by_store":
+            with clock.frozen(later + dt.timedelta(hours=3)):
+                services.cancel_store_order(access=access, order=order, reason="Sold out in the warehouse, sorry.")
+            continue
+        if story == "paid":
+            continue
+        carrier, prefix = rng.choice(CARRIERS)
+        with clock.frozen(later + dt.timedelta(hours=rng.randint(4, 30))):
+            services.ship_order(access=access, order=order, carrier=carrier,
+                                tracking_number=f"{prefix}{rng.randint(10**9, 10**10 - 1)}")
+        if story == "completed":
+            with clock.frozen(later + dt.timedelta(days=rng.randint(3, 8))):
+                if rng.random() < 0.6:
+                    services.confirm_receipt(order=order, by=BUYER, actor=buyer)
+                else:
+                    services.confirm_receipt(order=order, by=SYSTEM)
+
+
+@override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend")
+def generate_order_history(*, seed: int, shopper: User) -> Report:
+    rng = random.Random(seed)
+    stores = list(Store.objects.order_by("id")[:6])
+    access_of = {}
+    for store in stores:
+        owner = store.memberships.get(role="owner").user
+        access_of[store.id] = access_store(user=owner, slug=store.slug)
+    stock = _stocked_variants([s.id for s in stores])
+    buyers = _buyers(rng, shopper)
+    now = clock.now()
+    groups = orders = 0
+    plan = [story for story, count in STORIES.items() for _ in range(count)]
+    for index, story in enumerate(plan):
+        buyer, address_id = buyers[index % len(buyers)]
+        # The demo seller's two stores appear in every order; some orders span a third store too.
+        chosen = [stores[index % 2]] + ([stores[2 + index % 4]] if index % 3 == 0 else [])
+        lines = [{"variant_id": rng.choice(stock[s.id]).id, "quantity": rng.randint(1, 3)}
+                 for s in chosen if stock.get(s.id)]
+        if not lines:
+            continue
+        recent = story == "awaiting_payment"
+        placed = now - (dt.timedelta(minutes=rng.randint(1, 10)) if recent else
+                        dt.timedelta(days=rng.randint(10, 40) if story == "completed" else rng.randint(1, 9),
+                                     hours=rng.randint(0, 23)))
+        with clock.frozen(placed):
+            group = place_order_group(buyer=buyer, charge_currency=buyer.preferred_currency or "USD",
+                                      language=buyer.preferred_language or "en", lines=lines, address_id=address_id)
+        _play(story, group, access_of, buyer, rng, placed)
+        groups += 1
+        orders += len(lines)
+    return Report(groups=groups, orders=orders)
