@@ -1,10 +1,11 @@
 """Checkout: turn a cart (or "buy now" lines) into one order group and one order per store, atomically.
 
 The write path is kept short, as the design asks: everything is read, validated and priced first;
-then one transaction takes the hot rows last and in primary-key order — the buyer (only when a
-per-buyer limit applies), one conditional ``UPDATE … WHERE stock >= q`` per variant, the products'
-stock summaries — writes the orders and commits. Mail and jobs run after commit. If any line cannot be
-reserved nothing is placed, and the error names each such line with what is left.
+then one transaction locks the buyer (only when a per-buyer limit applies), writes the orders, and
+takes the hot rows last and in primary-key order — one conditional ``UPDATE … WHERE stock >= q`` per
+variant, then the products' stock summaries — just before it commits, so they are held as briefly as
+possible. Mail and jobs run after commit. If any line cannot be reserved nothing is placed (the orders
+roll back with the rest), and the error names each such line with what is left.
 """
 
 from __future__ import annotations
@@ -99,14 +100,16 @@ def place_order_group(*, buyer, charge_currency: str, language: str = "en", line
         with transaction.atomic():
             if quote.limits:
                 _check_limits_under_lock(buyer, quote)
-            short = reserve_stock(quote.units, product_of=quote.product_of)
-            if short:
-                raise _out_of_stock(quote, short, wanted)
             if save_address and address_id in (None, ""):
                 create_address(user=buyer, data=shipping_address)
             group = create_order_group(buyer=buyer, quote=quote, address=shipping_address, language=language)
             if from_cart:
                 remove_ordered_lines(cart=cart, variant_ids=list(quote.units))
+            # The stock rows are the ones every checkout of a hot SKU queues for: take them last, so each
+            # is held only from here to the commit. When one is short, the rows written above roll back.
+            short = reserve_stock(quote.units, product_of=quote.product_of)
+            if short:
+                raise _out_of_stock(quote, short, wanted)
         return group
 
     return _retry_when_locked(place)

@@ -63,15 +63,20 @@ def create_order_group(*, buyer, quote: Quote, address: dict, language: str) -> 
               charge_currency=quote.charge_currency, charge_rate=part.charge_rate,
               charge_total=part.charge_total.amount, shipping_address=address, created_at=now, updated_at=now)
         for part in quote.stores])
-    OrderLine.objects.bulk_create([
-        OrderLine(order=order, variant_id=line.variant_id, product_id=line.product_id, sku=line.sku,
-                  title=line.title[:200], options=line.options, currency=line.unit_price.currency,
-                  unit_price=line.unit_price.amount, quantity=line.quantity, line_total=line.total.amount,
-                  weight_grams=line.weight_grams, hs_code=line.hs_code, origin_country=line.origin_country)
-        for order, part in zip(orders, quote.stores, strict=True) for line in part.lines])
+    for order, part in zip(orders, quote.stores, strict=True):
+        order.store = part.store
+        order.line_list = [
+            OrderLine(order=order, variant_id=line.variant_id, product_id=line.product_id, sku=line.sku,
+                      title=line.title[:200], options=line.options, currency=line.unit_price.currency,
+                      unit_price=line.unit_price.amount, quantity=line.quantity, line_total=line.total.amount,
+                      weight_grams=line.weight_grams, hs_code=line.hs_code, origin_country=line.origin_country)
+            for line in part.lines]
+    OrderLine.objects.bulk_create([line for order in orders for line in order.line_list])
     OrderEvent.objects.bulk_create([OrderEvent(order=order, actor=buyer, from_status="",
                                                to_status=OrderStatus.PENDING_PAYMENT, created_at=now)
                                     for order in orders])
+    # What was written, as written: each order with its store and ``line_list`` (as
+    # ``selectors.attach_lines`` gives them), so the caller can answer without reading it all back.
     group.placed_orders = orders
     _notify([order.id for order in orders], "placed")
     return group

@@ -30,3 +30,18 @@ def test_settings_come_from_the_environment(tmp_path):
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True).stdout
     assert out.split() == ["False", "['shop.example']", "True", "LocMemCache", "True"]
     assert (tmp_path / "secret_key").exists()
+
+
+def test_help_lists_the_worker(capsys):
+    with pytest.raises(SystemExit):
+        main(["help"])
+    assert "jishi worker" in capsys.readouterr().out
+
+
+def test_the_worker_needs_redis(settings):
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    settings.REDIS_URL = ""
+    with pytest.raises(CommandError, match="REDIS_URL"):
+        call_command("worker")
