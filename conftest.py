@@ -12,6 +12,8 @@ def _fast_and_isolated(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    # Jobs run in-process after commit, so tests see their effects; the Celery test turns the broker on.
+    settings.REDIS_URL = ""
     settings.STORAGES = {**settings.STORAGES, "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
     # A fresh key prefix gives each test an empty cache, on local memory and on a shared Redis alike.

@@ -93,7 +93,7 @@ def install_error_handlers(api: NinjaAPI) -> None:
     def database_busy(request, exc: OperationalError):
         # SQLite has one write lock; past its timeout a write fails with "database is locked". That is
         # load, not a bug: tell the client to retry, as a 503 with the usual body.
-        if "locked" in str(exc).lower():
+        if "database is locked" in str(exc):
             return respond(request, 503, "busy", "The marketplace is very busy; please try again.")
         return server_error(request, exc)
 

@@ -16,7 +16,7 @@ from jishi.catalog.selectors import get_variants_for_sale
 from jishi.checkout.rules import MAX_LINES, PricedLine, Quote, build_quote
 from jishi.core.errors import DomainError
 from jishi.money.rules import Money, UnknownCurrency, normalize_code
-from jishi.money.selectors import get_rate_table, list_currency_codes
+from jishi.money.selectors import RateTable, get_rate_table, list_currency_codes
 from jishi.orders.selectors import units_held_by_buyer
 from jishi.stores.models import StoreStatus
 
@@ -57,12 +57,12 @@ def cart_lines(cart) -> list[tuple[int, int]]:
                 .order_by("created_at", "id").values_list("variant_id", "quantity"))
 
 
-def clean_charge_currency(code) -> str:
+def clean_charge_currency(code, rates: RateTable | None = None) -> str:
     try:
         code = normalize_code(code or "")
     except UnknownCurrency:
         code = ""
-    if code not in list_currency_codes() or not get_rate_table().can_convert(code):
+    if code not in list_currency_codes() or not (rates or get_rate_table()).can_convert(code):
         raise DomainError("checkout.invalid", _("Choose a currency the marketplace supports."),
                           fields={"charge_currency": [_("Choose a currency the marketplace supports.")]})
     return code
@@ -77,11 +77,11 @@ def quote_lines(*, buyer, lines: list[tuple[int, int]], charge_currency: str, la
     """
     if not lines:
         raise DomainError("checkout.empty", _("Your cart is empty."), fields={field_prefix: [_("Your cart is empty.")]})
-    charge_currency = clean_charge_currency(charge_currency)
+    rates = get_rate_table()  # read once: each read asks the shared cache whether the rates changed
+    charge_currency = clean_charge_currency(charge_currency, rates)
     items = get_variants_for_sale([variant_id for variant_id, _q in lines], language)
     limited = [v for v, item in items.items() if item.variant.per_buyer_limit is not None]
     held = units_held_by_buyer(buyer=buyer, variant_ids=limited) if limited else {}
-    rates = get_rate_table()
     problems: dict[str, list[str]] = {}
     priced: list[PricedLine] = []
     for index, (variant_id, quantity) in enumerate(lines):

@@ -30,6 +30,8 @@ from jishi.orders.selectors import units_held_by_buyer
 from jishi.orders.services import create_order_group
 
 LOCK_RETRIES = 3
+# PostgreSQL: deadlock_detected, serialization_failure.
+CONTENTION_SQLSTATES = frozenset({"40P01", "40001"})
 
 
 def resolve_address(*, buyer, address_id=None, address: dict | None = None) -> dict:
@@ -116,15 +118,26 @@ def place_order_group(*, buyer, charge_currency: str, language: str = "en", line
 
 
 def _retry_when_locked(write):
-    """SQLite answers "database is locked" when its one write lock stays busy past the timeout: retry a
-    few times, then tell the shopper to try again (503) instead of failing with a server error."""
+    """Retry a write the database refused for contention, then tell the shopper to try again (503).
+
+    SQLite has one write lock and answers "database is locked" when it stays busy past the timeout;
+    PostgreSQL may pick a victim of a deadlock or a serialization conflict. Either way nothing was
+    written, so the whole placing transaction can run again.
+    """
     for attempt in range(LOCK_RETRIES + 1):
         try:
             return write()
         except OperationalError as error:
-            if "locked" not in str(error).lower():
+            if not is_contention(error):
                 raise
             if attempt == LOCK_RETRIES:
                 raise DomainError("checkout.busy", _("The marketplace is very busy; please try again."), status=503)
             time.sleep(0.05 * (attempt + 1))
     raise AssertionError("unreachable")
+
+
+def is_contention(error: OperationalError) -> bool:
+    """A write that lost to another one and may simply be tried again."""
+    if "database is locked" in str(error):
+        return True
+    return getattr(error.__cause__, "sqlstate", None) in CONTENTION_SQLSTATES

@@ -37,7 +37,7 @@ def run_together(count: int, work, *, timeout: float = 60.0) -> list:
         try:
             barrier.wait()
             results[index] = ("ok", work(index))
-        except BaseException as error:  # noqa: BLE001 - every outcome is reported to the test
+        except BaseException as error:  # every outcome is reported to the test
             results[index] = ("error", error)
         finally:
             connection.close()
@@ -85,7 +85,7 @@ def test_fifty_shoppers_race_for_twenty_units_and_exactly_twenty_win():
     variant.refresh_from_db()
     product.refresh_from_db()
     assert variant.stock == 0 and product.stock_total == 0
-    assert Order.objects.filter(store=access.store).count() == 20
+    assert Order.objects.count() == 20
     assert OrderLine.objects.filter(variant=variant).aggregate(units=Sum("quantity"))["units"] == 20
     # Each winner bought exactly their one unit: no order belongs to a shopper who was refused.
     winners = set(Order.objects.filter(group_id__in=placed).values_list("buyer_id", flat=True))

@@ -17,7 +17,7 @@ import pytest
 from django.conf import settings as django_settings
 from django.db import transaction
 from django.utils import timezone
-from hypothesis import HealthCheck, event, given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule, run_state_machine_as_test
 
@@ -106,14 +106,18 @@ class OrderLife(RuleBasedStateMachine):
         super().__init__()
         self._rows = transaction.atomic()
         self._rows.__enter__()
-        self.now = timezone.now()
-        self.buyer = UserFactory()
-        self.address = AddressFactory(user=self.buyer)
-        self.variants, self.access = {}, {}
-        for name, currency in (("tea", "CNY"), ("silk", "USD")):
-            _store, access = open_store_for(name=f"{name.title()} Store", currency_code=currency)
-            product = make_product(access, title=name.title(), price="20.00", stock=STOCK[name])
-            self.variants[name], self.access[name] = product.variants.get(), access
+        try:
+            self.now = timezone.now()
+            self.buyer = UserFactory()
+            self.address = AddressFactory(user=self.buyer)
+            self.variants, self.access = {}, {}
+            for name, currency in (("tea", "CNY"), ("silk", "USD")):
+                _store, access = open_store_for(name=f"{name.title()} Store", currency_code=currency)
+                product = make_product(access, title=name.title(), price="20.00", stock=STOCK[name])
+                self.variants[name], self.access[name] = product.variants.get(), access
+        except BaseException:
+            self.teardown()
+            raise
         self.orders: list[dict] = []  # the model: what every order must be, and its history
         self.group_id = None
         self.group_status = GroupStatus.PENDING_PAYMENT
@@ -152,7 +156,6 @@ class OrderLife(RuleBasedStateMachine):
         """Make a move through the services; check it happened as the table allows or changed nothing."""
         entry = self.orders[index]
         before = self.snapshot()
-        event(f"{by} → {target} from {entry['status']}")
         if not can_move(entry["status"], target, by):
             with self.at_now(), pytest.raises(DomainError) as refused:
                 call(self.fresh(index))
@@ -185,7 +188,6 @@ class OrderLife(RuleBasedStateMachine):
     @rule()
     def pay(self):
         before = self.snapshot()
-        event(f"payment of a group {self.group_status}")
         if self.group_status in (GroupStatus.EXPIRED, GroupStatus.CANCELLED):
             with self.at_now(), pytest.raises(DomainError) as refused:
                 services.mark_paid(OrderGroup.objects.get(pk=self.group_id))
