@@ -192,6 +192,9 @@ def clean_variant(item: dict, *, index: int, option_names: list[str], currency: 
         "origin_country": problems.check(prefix + "origin_country", clean_origin, item.get("origin_country")),
         "per_buyer_limit": problems.check(prefix + "per_buyer_limit", clean_per_buyer_limit,
                                           item.get("per_buyer_limit")),
+        # The stock the editor showed, when it sends it: its change is applied as a difference.
+        "stock_seen": (problems.check(prefix + "stock", clean_stock, item["stock_seen"])
+                       if item.get("stock_seen") not in (None, "") else None),
     }
 
 

@@ -194,7 +194,7 @@ def create_product(*, access, category, translations, variants, option_names=Non
 
 
 def _new_variant(product: Product, data: dict, *, position: int) -> Variant:
-    fields = {k: v for k, v in data.items() if k != "id"}
+    fields = {k: v for k, v in data.items() if k not in ("id", "stock_seen")}
     return Variant(product=product, store_id=product.store_id, currency=product.currency, position=position,
                    **fields)
 
@@ -268,7 +268,7 @@ def update_product(*, access, product: Product, category=None, translations=None
 def _replace_variants(product: Product, cleaned: list[dict]) -> None:
     keep = {v["id"] for v in cleaned if v["id"] is not None}
     Variant.objects.filter(product=product).exclude(id__in=keep).delete()
-    current = {v.id: v for v in Variant.objects.filter(product=product)}
+    current = {v.id: v for v in Variant.objects.select_for_update().filter(product=product).order_by("id")}
     # Free the SKUs first so two variants may swap SKUs in one save without tripping the constraint.
     for variant in current.values():
         variant.sku = f"~{variant.id}"
@@ -279,8 +279,13 @@ def _replace_variants(product: Product, cleaned: list[dict]) -> None:
             created.append(_new_variant(product, data, position=position))
             continue
         variant = current[data["id"]]
+        stock_now = variant.stock
         for attr in VARIANT_FIELDS:
             setattr(variant, attr, data[attr])
+        if data.get("stock_seen") is not None:
+            # The seller edited a copy; checkouts may have reserved units since. Their change applies as a
+            # difference, so units sold meanwhile are not put back on sale.
+            variant.stock = max(0, stock_now + data["stock"] - data["stock_seen"])
         variant.position = position
         variant.updated_at = clock.now()
         changed.append(variant)

@@ -10,7 +10,7 @@ from jishi.catalog.models import ProductStatus
 from jishi.catalog.selectors import leaf_category_choices
 
 MAX_AXES = 3
-VARIANT_COLUMNS = ("variant_id", "sku", "price", "stock", "weight_grams", "hs_code", "origin_country",
+VARIANT_COLUMNS = ("variant_id", "sku", "price", "stock", "stock_seen", "weight_grams", "hs_code", "origin_country",
                    "per_buyer_limit")
 
 
@@ -52,7 +52,7 @@ def variant_rows_from_post(data, axes: list[str]) -> list[dict]:
     for index in range(count):
         row = {name: (columns[name][index] if index < len(columns[name]) else "").strip() for name in VARIANT_COLUMNS}
         row["option_values"] = [(values[i][index] if index < len(values[i]) else "").strip() for i in range(MAX_AXES)]
-        if not any(v for k, v in row.items() if k not in ("variant_id", "option_values")) and not any(
+        if not any(v for k, v in row.items() if k not in ("variant_id", "stock_seen", "option_values")) and not any(
                 row["option_values"]):
             continue
         rows.append(row)
@@ -62,13 +62,13 @@ def variant_rows_from_post(data, axes: list[str]) -> list[dict]:
 def variant_input(row: dict, axes: list[str]) -> dict:
     return {"id": row["variant_id"] or None, "sku": row["sku"], "price": row["price"], "stock": row["stock"] or "0",
             "weight_grams": row["weight_grams"], "hs_code": row["hs_code"], "origin_country": row["origin_country"],
-            "per_buyer_limit": row["per_buyer_limit"] or None,
+            "per_buyer_limit": row["per_buyer_limit"] or None, "stock_seen": row["stock_seen"] or None,
             "options": {axis: row["option_values"][i] for i, axis in enumerate(axes) if axis}}
 
 
 def rows_from_variants(variants, axes: list[str]) -> list[dict]:
     return [{"variant_id": str(v.id), "sku": v.sku, "price": str(v.price.normalize()) if v.price is not None else "",
-             "stock": str(v.stock), "weight_grams": str(v.weight_grams or ""), "hs_code": v.hs_code,
+             "stock": str(v.stock), "stock_seen": str(v.stock), "weight_grams": str(v.weight_grams or ""), "hs_code": v.hs_code,
              "origin_country": v.origin_country, "per_buyer_limit": str(v.per_buyer_limit or ""),
              "option_values": [v.options.get(axis, "") if axis else "" for axis in axes]} for v in variants]
 

@@ -515,3 +515,23 @@ def test_a_long_order_is_summarised_in_the_list(client, shop):
     assert "and 2 more items" in response.content.decode()
     detail = client.get(_urls(shop["store"], group.orders.get())["detail"])
     assert len(detail.context["order"].line_list) == 4
+
+
+def test_saving_the_editor_never_puts_units_sold_meanwhile_back_on_sale(client, shop):
+    """The seller opened the editor at stock 10; a shopper then bought 3. Saving the page untouched keeps
+    7 for sale, and typing 15 (5 more received) makes 12, not 15."""
+    store, product = shop["store"], shop["product"]
+    client.force_login(shop["owner"])
+    page = client.get(f"/seller/{store.slug}/products/{product.id}/")
+    rows = page.context["rows"][:2]
+    assert [row["stock_seen"] for row in rows] == ["10", "10"]
+    _order(shop, 3, paid=False)
+    data = {"category": get_category_tree().by_slug("womens-t-shirts").id, "status": "active",
+            "default_language": "en", "title_en": "Dragon Well", "option_names": "size",
+            "variant_id": [row["variant_id"] for row in rows], "option_0": ["S0", "S1"],
+            "sku": [row["sku"] for row in rows], "price": ["88", "88"], "stock": ["10", "10"],
+            "stock_seen": ["10", "10"]}
+    assert client.post(f"/seller/{store.slug}/products/{product.id}/", data).status_code == 302
+    assert Variant.objects.get(pk=shop["variant"].pk).stock == 7
+    client.post(f"/seller/{store.slug}/products/{product.id}/", {**data, "stock": ["15", "10"]})
+    assert Variant.objects.get(pk=shop["variant"].pk).stock == 12
