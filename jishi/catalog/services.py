@@ -390,16 +390,25 @@ def delete_variant(*, access, variant: Variant) -> None:
         refresh_summary(locked)
 
 
-def set_stock(*, access, variant: Variant, stock) -> Variant:
-    """Set a SKU's stock to an absolute count (what the seller counted on the shelf)."""
+def set_stock(*, access, variant: Variant, stock, seen=None) -> Variant:
+    """Set a SKU's stock to an absolute count (what the seller counted on the shelf).
+
+    With ``seen`` (the count the seller's page showed) the change applies as a difference instead, so
+    units that checkouts reserved since the page was shown stay sold.
+    """
     _require(access, "edit_catalog")
     try:
         value = clean_stock(stock)
+        seen = clean_stock(seen) if seen not in (None, "") else None
     except Invalid as exc:
         raise DomainError("catalog.invalid", str(exc), fields={"stock": [str(exc)]})
     with transaction.atomic():
-        Variant.objects.filter(pk=variant.pk).update(stock=value, updated_at=clock.now())
-        variant.stock = value
+        if seen is None:
+            Variant.objects.filter(pk=variant.pk).update(stock=value, updated_at=clock.now())
+        else:
+            Variant.objects.filter(pk=variant.pk).update(stock=Greatest(F("stock") + (value - seen), 0),
+                                                         updated_at=clock.now())
+        variant.stock = Variant.objects.values_list("stock", flat=True).get(pk=variant.pk)
         refresh_summary(variant.product)
     return variant
 

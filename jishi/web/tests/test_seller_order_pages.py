@@ -535,3 +535,13 @@ def test_saving_the_editor_never_puts_units_sold_meanwhile_back_on_sale(client, 
     assert Variant.objects.get(pk=shop["variant"].pk).stock == 7
     client.post(f"/seller/{store.slug}/products/{product.id}/", {**data, "stock": ["15", "10"]})
     assert Variant.objects.get(pk=shop["variant"].pk).stock == 12
+
+
+def test_the_quick_stock_edit_keeps_units_sold_since_the_page_was_shown(client, shop):
+    store, variant = shop["store"], shop["variant"]
+    client.force_login(shop["owner"])
+    _order(shop, 4, paid=False)
+    client.post(f"/seller/{store.slug}/variants/{variant.id}/stock/", {"stock": "12", "stock_seen": "10"})
+    assert Variant.objects.get(pk=variant.pk).stock == 8
+    client.post(f"/seller/{store.slug}/variants/{variant.id}/stock/", {"stock": "20"})
+    assert Variant.objects.get(pk=variant.pk).stock == 20

@@ -179,7 +179,8 @@ def variant_stock(request, slug: str, variant_id: int):
         raise Http404("No such variant")
     error = None
     try:
-        services.set_stock(access=access, variant=variant, stock=request.POST.get("stock", ""))
+        services.set_stock(access=access, variant=variant, stock=request.POST.get("stock", ""),
+                           seen=request.POST.get("stock_seen"))
     except DomainError as exc:
         error = exc.message
         variant.refresh_from_db()
