@@ -20,4 +20,7 @@ app.autodiscover_tasks()
 # The one timer table, for Celery beat and for the embedded sweeper alike.
 app.conf.beat_schedule = {
     "process-due-orders": {"task": "jishi.orders.tasks.process_due", "schedule": 60.0},
+    "purge-expired-idempotency-keys": {"task": "jishi.core.tasks.purge_expired_idempotency_keys",
+                                       "schedule": 3600.0},
+    "purge-abandoned-carts": {"task": "jishi.cart.tasks.purge_abandoned_carts", "schedule": 24 * 3600.0},
 }

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 
 from django.conf import settings
 from django.db import close_old_connections, connections, transaction
@@ -40,11 +41,22 @@ def run_schedule_in_thread(*, every: float | None = None) -> threading.Thread:
     app.autodiscover_tasks(force=True)
     every = every or settings.TIMER_SWEEP_SECONDS
     stop = threading.Event()
+    last_run: dict[str, float] = {}
+
+    def due(name: str, entry: dict) -> bool:
+        # Each entry keeps its own period (hourly purges stay hourly), but none runs more often than ``every``.
+        now = time.monotonic()
+        if now - last_run.get(name, float("-inf")) < max(entry["schedule"], every) - every / 2:
+            return False
+        last_run[name] = now
+        return True
 
     def sweep() -> None:
         try:
             while not stop.wait(every):
-                for entry in app.conf.beat_schedule.values():
+                for name, entry in app.conf.beat_schedule.items():
+                    if not due(name, entry):
+                        continue
                     try:
                         app.tasks[entry["task"]]()
                     except Exception:

@@ -214,3 +214,32 @@ def test_another_shoppers_order_group_is_not_found(client, market):
     assert client.get(location).status_code == 404
     client.logout()
     assert client.get(location).status_code == 302
+
+
+def _cart_across_stores(shopper, lines: int, stores: int = 5):
+    from jishi.cart.services import add_line, get_or_create_user_cart
+
+    cart = get_or_create_user_cart(user=shopper)
+    accesses = [open_store_for(name=f"Store {n}", currency_code=("CNY", "USD", "EUR", "JPY", "GBP")[n % 5])[1]
+                for n in range(stores)]
+    for n in range(lines):
+        product = make_product(accesses[n % stores], title=f"Thing {n}", price="10", stock=50)
+        add_line(cart=cart, variant_id=product.variants.get().id, quantity=1)
+
+
+def test_the_checkout_page_costs_the_same_queries_for_1_or_20_lines_from_5_stores(client, market):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    counts = []
+    for lines in (1, 20):
+        shopper = UserFactory()
+        AddressFactory(user=shopper)
+        _cart_across_stores(shopper, lines, stores=min(lines, 5))
+        client.force_login(shopper)
+        client.get("/checkout/")  # per-process caches (rates, currencies) warm up once
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get("/checkout/")
+        assert response.status_code == 200 and len(response.context["parts"]) == min(lines, 5)
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
