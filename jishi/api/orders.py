@@ -132,7 +132,9 @@ class OrderSummaryOut(Schema):
     lines: list[OrderLineOut]
 
 
-class OrderOut(OrderSummaryOut):
+class OrderProgressOut(Schema):
+    """Where an order stands: its address, shipment, milestones, history and the moves open now."""
+
     shipping_address: ShippingAddressOut
     carrier: str
     tracking_number: str
@@ -146,6 +148,10 @@ class OrderOut(OrderSummaryOut):
     updated_at: dt.datetime
     events: list[OrderEventOut]
     actions: list[str] = Field(description="The statuses the caller may move the order to now.")
+
+
+class OrderOut(OrderSummaryOut, OrderProgressOut):
+    pass
 
 
 class OrderPage(Schema):
@@ -180,20 +186,8 @@ class StoreOrderSummaryOut(Schema):
     lines: list[OrderLineOut]
 
 
-class StoreOrderOut(StoreOrderSummaryOut):
-    shipping_address: ShippingAddressOut
-    carrier: str
-    tracking_number: str
-    cancel_reason: str
-    paid_at: dt.datetime | None
-    shipped_at: dt.datetime | None
-    delivered_at: dt.datetime | None
-    completed_at: dt.datetime | None
-    cancelled_at: dt.datetime | None
-    auto_confirm_at: dt.datetime | None
-    updated_at: dt.datetime
-    events: list[OrderEventOut]
-    actions: list[str] = Field(description="The statuses the store may move the order to now.")
+class StoreOrderOut(StoreOrderSummaryOut, OrderProgressOut):
+    pass
 
 
 class StoreOrderPage(Schema):

@@ -71,7 +71,7 @@ def test_the_detail_page_shows_lines_totals_address_tracking_and_history(client,
     assert "Green Tea" in page and "CN¥88.00" in page and "1 Main Street" in page
     assert "SF Express" in page and "SF1234567890" in page
     steps = response.context["steps"]
-    assert [(s.was, s.became, s.who) for s in steps] == [
+    assert [(s.from_label, s.to_label, s.who) for s in steps] == [
         ("", "Awaiting payment", "You"), ("Awaiting payment", "Paid", "The marketplace"),
         ("Paid", "Shipped", "Hangzhou Tea")]
     assert response.context["can_confirm"] and not response.context["can_cancel"]
@@ -90,7 +90,7 @@ def test_the_buyer_cancels_an_unpaid_order_and_the_stock_comes_back(client, shop
     assert order.status == OrderStatus.CANCELLED and Variant.objects.get().stock == 50
     assert any("was cancelled" in m.subject for m in mail.outbox)
     steps = response.context["steps"]
-    assert (steps[-1].became, steps[-1].who, steps[-1].note) == ("Cancelled", "You", "Ordered the wrong size")
+    assert (steps[-1].to_label, steps[-1].who, steps[-1].note) == ("Cancelled", "You", "Ordered the wrong size")
     # Cancelling again is refused with the rule's message, not a server error.
     response = client.post(f"/orders/{order.id}/cancel/", follow=True)
     assert response.status_code == 200 and "cannot become" in response.content.decode()

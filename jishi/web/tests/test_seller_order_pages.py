@@ -118,8 +118,8 @@ def test_the_order_page_shows_lines_totals_address_and_history(client, shop):
     assert line.sku in page and "Dragon Well Green Tea" in page and "size: S0" in page
     assert "¥88.00" in page and "¥176.00" in page  # unit price, items and total in the store's currency
     assert "Mei Lin" in page and "18 Longjing Road" in page and "310013" in page and "China" in page
-    assert [e["to_status"] for e in response.context["timeline"]] == ["pending_payment", "paid"]
-    assert response.context["timeline"][0]["who"] == "Buyer"
+    assert [e.to_status for e in response.context["timeline"]] == ["pending_payment", "paid"]
+    assert response.context["timeline"][0].who == "Buyer"
     assert response.context["can_ship"] and response.context["can_cancel"]
     assert "Mark as shipped" in page and "Cancel order" in page
 
@@ -136,8 +136,8 @@ def test_shipping_with_carrier_and_tracking_moves_the_order_and_shows_it(client,
     text = page.content.decode()
     assert "SF1234567890" in text and "SF Express" in text and "is marked as shipped" in text
     assert not page.context["can_ship"] and not page.context["can_cancel"]
-    assert page.context["timeline"][-1]["to_status"] == "shipped"
-    assert page.context["timeline"][-1]["from_label"] == "Paid"
+    assert page.context["timeline"][-1].to_status == "shipped"
+    assert page.context["timeline"][-1].from_label == "Paid"
 
 
 @pytest.mark.parametrize(("data", "field"), [
@@ -181,7 +181,7 @@ def test_the_store_cancels_with_a_reason_and_the_units_go_back(client, shop):
     assert Variant.objects.get(pk=shop["variant"].pk).stock == stock_before + 3
     page = client.get(urls["detail"])
     assert "Out of this harvest, sorry." in page.content.decode()
-    assert page.context["timeline"][-1]["who"] == shop["owner"].name
+    assert page.context["timeline"][-1].who == shop["owner"].name
 
 
 def test_shipping_an_unpaid_order_is_refused_with_a_clear_message(client, shop):

@@ -3,8 +3,6 @@ the moves the buyer may make (cancel before payment, confirm receipt after shipm
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
@@ -19,8 +17,8 @@ from jishi.money.rules import Money
 from jishi.orders import selectors, services
 from jishi.orders.models import GroupStatus, OrderStatus
 from jishi.orders.rules import BUYER, moves_for
-from jishi.orders.services import EXPIRED_NOTE
 from jishi.web.forms.trade import CancelOrderForm
+from jishi.web.timeline import order_timeline
 
 PER_PAGE = 10
 
@@ -30,33 +28,6 @@ def _order_or_404(request, order_id):
         return selectors.access_order(user=request.user, order_id=order_id)
     except NotFound:
         raise Http404("No such order")
-
-
-@dataclass(frozen=True)
-class Step:
-    """One line of an order's timeline, in words."""
-
-    when: object
-    was: str
-    became: str
-    who: str
-    note: str
-
-
-def _timeline(order, user) -> list[Step]:
-    steps = []
-    for event in order.events.all():
-        if event.actor_id is None:
-            who = _("The marketplace")
-        elif event.actor_id == user.id:
-            who = _("You")
-        else:
-            who = order.store.name
-        note = _("Not paid in time.") if event.note == EXPIRED_NOTE else event.note
-        was = OrderStatus(event.from_status).label if event.from_status in OrderStatus.values else ""
-        steps.append(Step(when=event.created_at, was=was, became=OrderStatus(event.to_status).label, who=who,
-                          note=note))
-    return steps
 
 
 def _status_filter(raw) -> str:
@@ -78,7 +49,7 @@ def order_detail(request, order_id: int):
     order = _order_or_404(request, order_id)
     moves = moves_for(order.status, BUYER)
     return render(request, "web/orders/detail.html", {
-        "order": order, "group": order.group, "steps": _timeline(order, request.user),
+        "order": order, "group": order.group, "steps": order_timeline(order, audience="buyer"),
         "lines": list(order.lines.all()),
         "can_cancel": OrderStatus.CANCELLED in moves, "can_confirm": OrderStatus.DELIVERED in moves,
         "cancel_form": CancelOrderForm(), "awaiting_payment": order.status == OrderStatus.PENDING_PAYMENT,

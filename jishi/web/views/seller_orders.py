@@ -23,6 +23,7 @@ from jishi.orders import services
 from jishi.orders.models import OrderStatus
 from jishi.orders.rules import STORE, moves_for
 from jishi.orders.selectors import access_store_order, attach_lines, count_store_orders_by_status, list_store_orders
+from jishi.web.timeline import order_timeline
 from jishi.web.views.seller_stores import store_access
 
 PER_PAGE = 25
@@ -64,29 +65,6 @@ def _show_error(form: forms.Form, error: DomainError) -> None:
         form.add_error(None, error.message)
 
 
-def _status_label(value: str) -> str:
-    return OrderStatus(value).label if value in OrderStatus.values else value
-
-
-def _timeline(order) -> list[dict]:
-    """The order's events as the store sees them: who is the buyer, a store member, or the marketplace."""
-    entries = []
-    for event in order.events.all():
-        if event.actor_id is None:
-            who = _("Automatic")
-        elif event.actor_id == order.buyer_id:
-            who = _("Buyer")
-        else:
-            who = event.actor.name or _("Store member")
-        note = event.note
-        if event.actor_id is None and note == services.EXPIRED_NOTE:
-            note = _("Not paid in time.")
-        entries.append({"when": event.created_at, "from_label": _status_label(event.from_status),
-                        "to_label": _status_label(event.to_status), "to_status": event.to_status,
-                        "placed": not event.from_status, "who": who, "note": note})
-    return entries
-
-
 def _with_amounts(order):
     currency = order.currency
     order.items_money = Money(order.items_total, currency)
@@ -108,7 +86,7 @@ def _render_detail(request, access, order, *, ship_form=None, cancel_form=None, 
     action_errors = [message for form in (ship_form, cancel_form) if form is not None
                      for message in form.non_field_errors()]
     return render(request, "web/seller/orders/detail.html", {
-        "access": access, "order": _with_amounts(order), "timeline": _timeline(order),
+        "access": access, "order": _with_amounts(order), "timeline": order_timeline(order, audience="store"),
         "address": order.shipping_address if isinstance(order.shipping_address, dict) else {},
         "can_ship": can_ship, "can_cancel": can_cancel, "action_errors": action_errors,
         "ship_form": ship_form or ShipForm(), "cancel_form": cancel_form or CancelForm(), "carriers": CARRIERS,
