@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PYTEST_WORKERS ?= 2
 
-.PHONY: run test lint migrate demo messages bench clean
+.PHONY: run test lint migrate demo messages bench bench-flash clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -36,6 +36,10 @@ messages: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/catalog.py
+
+# Flash sale on PostgreSQL and Redis (both on 127.0.0.1): checkout throughput against the raw ceiling.
+bench-flash: $(STAMP)
+	$(BIN)/python bench/flash_sale.py
 
 clean:
 	rm -rf $(VENV) var build *.egg-info

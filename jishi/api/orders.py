@@ -267,13 +267,15 @@ def store_order_out(order: Order) -> StoreOrderOut:
     return StoreOrderOut(**_store_summary(order).dict(), **_progress(order, rules.STORE))
 
 
-def group_out(group: OrderGroup) -> OrderGroupOut:
+def group_out(group: OrderGroup, orders: list[Order] | None = None) -> OrderGroupOut:
+    """``orders`` when the caller holds them already (as just placed), else the group's prefetched orders."""
     code = group.charge_currency
+    orders = list(group.orders.all()) if orders is None else orders
     return OrderGroupOut(id=group.id, status=group.status, charge_currency=code,
                          charge_total=quantize(group.charge_total, code),
-                         amount_due=quantize(selectors.charge_amount_due(group), code), rates_as_of=group.rates_as_of,
+                         amount_due=quantize(selectors.charge_amount_due(orders), code), rates_as_of=group.rates_as_of,
                          expires_at=group.expires_at, paid_at=group.paid_at, created_at=group.created_at,
-                         orders=[_summary(order) for order in group.orders.all()])
+                         orders=[_summary(order) for order in orders])
 
 
 def _status_filter(status: str | None) -> str | None:
@@ -315,8 +317,8 @@ def checkout(request, payload: CheckoutIn):
         group = place_order_group(buyer=buyer, charge_currency=charge_currency, language=language,
                                   lines=data["lines"], address_id=data["address_id"], address=data["address"],
                                   save_address=data["save_address"])
-        placed = selectors.access_order_group(user=buyer, group_id=group.id)
-        return 201, group_out(placed).model_dump(mode="json")
+        # Answer from what was just written: reading it back would hold the stock row longer for nothing.
+        return 201, group_out(group, orders=group.placed_orders).model_dump(mode="json")
 
     stored = run_once(user=buyer, scope="checkout", key=key, fingerprint=fingerprint, work=work)
     return Status(stored.status_code, stored.body)

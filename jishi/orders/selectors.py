@@ -119,6 +119,6 @@ def product_units_awaiting_payment(*, product_ids) -> dict[int, int]:
     return {row["product_id"]: row["units"] for row in rows}
 
 
-def charge_amount_due(group: OrderGroup) -> Decimal:
-    """What the group asks to be paid: its orders that were not cancelled, in the charge currency."""
-    return sum((o.charge_total for o in group.orders.all() if o.status != OrderStatus.CANCELLED), Decimal(0))
+def charge_amount_due(orders) -> Decimal:
+    """What an order group asks to be paid: its ``orders`` that were not cancelled, in the charge currency."""
+    return sum((o.charge_total for o in orders if o.status != OrderStatus.CANCELLED), Decimal(0))

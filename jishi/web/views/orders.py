@@ -94,7 +94,7 @@ def order_group(request, group_id: int):
     orders = list(group.orders.all())
     return render(request, "web/orders/group.html", {
         "group": group, "orders": orders, "GroupStatus": GroupStatus,
-        "amount_due": Money(selectors.charge_amount_due(group), group.charge_currency),
+        "amount_due": Money(selectors.charge_amount_due(group.orders.all()), group.charge_currency),
         "converted": any(order.currency != group.charge_currency for order in orders),
     })
 
