@@ -24,3 +24,16 @@ def _fast_and_isolated(settings, tmp_path):
     translation.activate("en")
     yield
     cache.key_prefix = previous
+
+
+@pytest.fixture
+def rates(django_capture_on_commit_callbacks):
+    """Round rates, so conversions can be checked by hand: 1 EUR = 1.25 USD = 8 CNY = 160 JPY = 0.4 KWD
+    (store-to-USD rates are then CNY 0.15625, JPY 0.0078125, KWD 3.125)."""
+    from jishi.money.selectors import get_rate_table
+    from jishi.money.services import set_rate
+
+    with django_capture_on_commit_callbacks(execute=True):
+        for code, rate in (("USD", "1.25"), ("CNY", "8"), ("JPY", "160"), ("KWD", "0.4")):
+            set_rate(currency=code, rate=rate)
+    return get_rate_table()

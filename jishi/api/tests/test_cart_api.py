@@ -11,7 +11,6 @@ from jishi.api.tests.test_api_errors import assert_error
 from jishi.cart.models import CartLine
 from jishi.catalog.models import Variant
 from jishi.catalog.services import set_product_status, set_stock, update_variant
-from jishi.money.services import set_rate
 from tests.factories import UserFactory, bearer, make_product, open_store_for
 
 pytestmark = pytest.mark.django_db
@@ -24,14 +23,6 @@ def _shop(name: str, currency: str, *, price: str, stock: int = 10, title: str =
     store, access = open_store_for(name=name, currency_code=currency)
     product = make_product(access, title=title, price=price, stock=stock, **kwargs)
     return SimpleNamespace(store=store, access=access, product=product, variant=product.variants.first())
-
-
-@pytest.fixture
-def rates(django_capture_on_commit_callbacks):
-    """Round rates, checked by hand: 1 EUR = 1.25 USD = 8 CNY = 160 JPY."""
-    with django_capture_on_commit_callbacks(execute=True):
-        for code, rate in (("USD", "1.25"), ("CNY", "8"), ("JPY", "160")):
-            set_rate(currency=code, rate=rate)
 
 
 @pytest.fixture

@@ -13,7 +13,6 @@ from jishi.catalog.models import Variant
 from jishi.checkout import services as checkout_services
 from jishi.core import clock
 from jishi.core.models import IdempotencyKey
-from jishi.money.services import set_rate
 from jishi.orders.models import Order, OrderGroup
 from tests.factories import AddressFactory, UserFactory, bearer, make_product, open_store_for
 
@@ -27,14 +26,6 @@ def _shop(name: str, currency: str, *, price: str, stock: int = 10, title: str =
     product = make_product(access, title=title, price=price, stock=stock, **kwargs)
     return SimpleNamespace(store=store, access=access, product=product, variant=product.variants.first(),
                            owner=bearer(store.memberships.get().user))
-
-
-@pytest.fixture
-def rates(django_capture_on_commit_callbacks):
-    """Round rates, checked by hand: 1 EUR = 1.25 USD = 8 CNY = 160 JPY."""
-    with django_capture_on_commit_callbacks(execute=True):
-        for code, rate in (("USD", "1.25"), ("CNY", "8"), ("JPY", "160")):
-            set_rate(currency=code, rate=rate)
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from jishi.core import clock
 from jishi.core.errors import DomainError
 from jishi.money.rules import Money
 from jishi.money.selectors import get_rate_table, list_currency_codes
-from jishi.money.services import set_currency_active, set_rate
+from jishi.money.services import set_currency_active
 from jishi.orders.rules import BUYER
 from jishi.orders.services import cancel_order
 from jishi.stores.services import suspend_store
@@ -43,15 +43,6 @@ def buyer():
 @pytest.fixture
 def cart(buyer):
     return services.get_or_create_user_cart(user=buyer)
-
-
-@pytest.fixture
-def rates(django_capture_on_commit_callbacks):
-    """Round rates so conversions can be checked by hand: 1 EUR = 1.25 USD = 8 CNY = 160 JPY."""
-    with django_capture_on_commit_callbacks(execute=True):
-        for code, rate in (("USD", "1.25"), ("CNY", "8"), ("JPY", "160")):
-            set_rate(currency=code, rate=rate)
-    return get_rate_table()
 
 
 def _refused(call, **kwargs) -> DomainError:

@@ -36,16 +36,6 @@ def _shop(name: str, currency: str, *, shipping: str, title: str, price: str, st
 
 
 @pytest.fixture
-def rates(django_capture_on_commit_callbacks):
-    """Round rates so every conversion can be checked by hand: 1 EUR = 1.25 USD = 8 CNY = 160 JPY = 0.4 KWD.
-    Store→USD rates are then CNY 0.15625, JPY 0.0078125, KWD 3.125."""
-    with django_capture_on_commit_callbacks(execute=True):
-        snapshots = [set_rate(currency=code, rate=rate)
-                     for code, rate in (("USD", "1.25"), ("CNY", "8"), ("JPY", "160"), ("KWD", "0.4"))]
-    return snapshots
-
-
-@pytest.fixture
 def world(rates):
     tea = _shop("Hangzhou Tea", "CNY", shipping="12.00", title="Green Tea", price="88.00", stock=5)
     knives = _shop("Osaka Knives", "JPY", shipping="500", title="Santoku Knife", price="1200", stock=4)
@@ -124,7 +114,7 @@ def test_the_group_records_the_rates_it_used(world):
     group.refresh_from_db()
     assert {code: Decimal(rate) for code, rate in group.rates.items()} == {
         "CNY": Decimal("8"), "KWD": Decimal("0.4"), "USD": Decimal("1.25")}
-    assert group.rates_as_of == max(snapshot.as_of for snapshot in world.rates)
+    assert group.rates_as_of == world.rates.as_of
 
 
 def test_a_placed_order_never_changes_when_the_catalogue_the_address_or_the_rates_do(

@@ -19,7 +19,6 @@ from jishi.checkout.selectors import clean_lines, quote_lines
 from jishi.core.errors import DomainError
 from jishi.money.rules import Money, UnknownCurrency, minor_units
 from jishi.money.selectors import get_rate_table, list_currency_codes
-from jishi.money.services import set_rate
 from jishi.stores.services import update_store
 from tests.factories import UserFactory, buy_now, make_product, open_store_for
 
@@ -148,13 +147,6 @@ def test_a_hand_checked_quote_across_three_currencies():
 
 
 # --- quoting from the catalogue -----------------------------------------------------------------------
-
-
-@pytest.fixture
-def rates(django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True):
-        for code, rate in (("USD", "1.25"), ("CNY", "8"), ("JPY", "160"), ("KWD", "0.4")):
-            set_rate(currency=code, rate=rate)
 
 
 def _shop(name: str, currency: str, *, title: str, price: str, stock: int = 5, shipping: str = "0",
