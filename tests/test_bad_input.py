@@ -79,3 +79,28 @@ def test_a_tampered_variant_id_in_the_editor_is_an_inline_error(client, variant_
         "title_en": "Tee", "option_names": "", "variant_id": variant_id, "sku": "NEW-1", "price": "5", "stock": "1"})
     assert response.status_code == 200 and response.context["row_errors"]
     assert product.variants.get().sku.startswith("P")
+
+
+def test_trade_pages_never_answer_500_to_garbage(client):
+    from tests.factories import AddressFactory, UserFactory, buy_now
+
+    store, access = open_store_for()
+    variant = make_product(access, stock=5).variants.get()
+    buyer = UserFactory()
+    AddressFactory(user=buyer)
+    order = buy_now(buyer, variant).orders.get()
+    fields = ["variant_id", "variant", "quantity", "action", "address_id", "charge_currency", "quoted_total",
+              "address-name", "address-line1", "address-city", "address-postal_code", "address-country",
+              "address-phone", "address-save_address", "reason", "next"]
+    routes = ["/cart/add/", "/cart/lines/1/", "/cart/unavailable/remove/", "/checkout/", f"/orders/{order.id}/cancel/",
+              f"/orders/{order.id}/confirm/", "/orders/99999/cancel/", "/accounts/signup/"]
+    for user in (None, buyer):
+        if user:
+            client.force_login(user)
+        for route in routes:
+            for value in [*GARBAGE, "new", "\x00"]:
+                response = client.post(route, {name: value for name in fields})
+                assert response.status_code < 500, (route, value, response.status_code)
+        for value in GARBAGE:
+            assert client.get(f"/orders/?status={value}&page={value}").status_code < 500, value
+            assert client.get(f"/checkout/?variant={value}&quantity={value}").status_code < 500, value

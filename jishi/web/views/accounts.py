@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import path, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -53,7 +53,7 @@ def signup(request):
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             adopt_anonymous_cart(request, user, cart_token)
             messages.success(request, _("Welcome to Jishi! Your account is ready."))
-            return redirect(_safe_next(request))
+            return HttpResponseRedirect(_safe_next(request))
     return render(request, "web/accounts/signup.html", {"form": form, "next": _safe_next(request, "")})
 
 

@@ -7,7 +7,7 @@ cart is theirs on every device. Signing in or up merges the first into the secon
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import translation
@@ -111,7 +111,7 @@ def cart_add(request):
         if _is_htmx(request):
             return render(request, "web/cart/added.html", {"error": error.message})
         messages.error(request, error.message)
-        return redirect(_back(request, reverse("web:cart")))
+        return HttpResponseRedirect(_back(request, reverse("web:cart")))
     if _is_htmx(request):
         return render(request, "web/cart/added.html", {"line": line, "cart_count": count_items(cart=cart)})
     messages.success(request, _("Added to your cart."))
