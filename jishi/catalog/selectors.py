@@ -214,16 +214,17 @@ def pick_translation(translations: list, language: str, default_language: str):
     return translations[0] if translations else None
 
 
-def build_cards(products: list, language: str) -> list[ProductCard]:
-    """Titles and first images for a page of products in two queries, whatever the page size."""
+def build_cards(products: list, language: str, *, thumbnails: bool = True) -> list[ProductCard]:
+    """Titles and first images for a page of products in two queries (one without ``thumbnails``),
+    whatever the page size."""
 
     ids = [p.id for p in products]
     translations: dict[int, list] = {}
     for t in ProductTranslation.objects.filter(product_id__in=ids).only("product_id", "language", "title"):
         translations.setdefault(t.product_id, []).append(t)
     thumbs: dict[int, str] = {}
-    for image in ProductImage.objects.filter(product_id__in=ids).order_by("product_id", "position", "id").only(
-            "product_id", "thumbnail"):
+    images = ProductImage.objects.filter(product_id__in=ids) if thumbnails else ProductImage.objects.none()
+    for image in images.order_by("product_id", "position", "id").only("product_id", "thumbnail"):
         thumbs.setdefault(image.product_id, image.thumbnail.url)
     cards = []
     for product in products:
@@ -275,11 +276,11 @@ class VariantForSale:
         return self.product.status == ProductStatus.ACTIVE and self.store.status == StoreStatus.ACTIVE
 
 
-def get_variants_for_sale(variant_ids, language: str) -> dict[int, VariantForSale]:
-    """The variants with ids in ``variant_ids`` (any status), keyed by id, in three queries whatever their number."""
-    variants = list(Variant.objects.filter(id__in=list(variant_ids))
-                    .select_related("product", "product__store", "product__store__base_currency"))
-    cards = {card.product.id: card for card in build_cards(list({v.product_id: v.product for v in variants}.values()),
-                                                            language)}
+def get_variants_for_sale(variant_ids, language: str, *, thumbnails: bool = True) -> dict[int, VariantForSale]:
+    """The variants with ids in ``variant_ids`` (any status), keyed by id, in three queries whatever their
+    number (two without ``thumbnails``, as when an order is placed)."""
+    variants = list(Variant.objects.filter(id__in=list(variant_ids)).select_related("product", "product__store"))
+    products = list({v.product_id: v.product for v in variants}.values())
+    cards = {card.product.id: card for card in build_cards(products, language, thumbnails=thumbnails)}
     return {v.id: VariantForSale(variant=v, title=cards[v.product_id].title,
                                  thumbnail_url=cards[v.product_id].thumbnail_url) for v in variants}

@@ -69,7 +69,7 @@ def clean_charge_currency(code, rates: RateTable | None = None) -> str:
 
 
 def quote_lines(*, buyer, lines: list[tuple[int, int]], charge_currency: str, language: str,
-                field_prefix: str = "lines") -> Quote:
+                field_prefix: str = "lines", thumbnails: bool = True) -> Quote:
     """Price ``lines`` (variant id, quantity) for ``buyer`` in ``charge_currency``.
 
     Raises ``checkout.empty`` (422), ``checkout.unavailable`` (409) naming each line that cannot be
@@ -79,7 +79,7 @@ def quote_lines(*, buyer, lines: list[tuple[int, int]], charge_currency: str, la
         raise DomainError("checkout.empty", _("Your cart is empty."), fields={field_prefix: [_("Your cart is empty.")]})
     rates = get_rate_table()  # read once: each read asks the shared cache whether the rates changed
     charge_currency = clean_charge_currency(charge_currency, rates)
-    items = get_variants_for_sale([variant_id for variant_id, _q in lines], language)
+    items = get_variants_for_sale([variant_id for variant_id, _q in lines], language, thumbnails=thumbnails)
     limited = [v for v, item in items.items() if item.variant.per_buyer_limit is not None]
     held = units_held_by_buyer(buyer=buyer, variant_ids=limited) if limited else {}
     problems: dict[str, list[str]] = {}
