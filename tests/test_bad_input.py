@@ -104,3 +104,13 @@ def test_trade_pages_never_answer_500_to_garbage(client):
         for value in GARBAGE:
             assert client.get(f"/orders/?status={value}&page={value}").status_code < 500, value
             assert client.get(f"/checkout/?variant={value}&quantity={value}").status_code < 500, value
+
+
+def test_ids_beyond_the_database_range_are_not_found(client):
+    store, access = open_store_for()
+    client.force_login(store.memberships.get().user)
+    huge = "9" * 30
+    for url in (f"/orders/{huge}/", f"/seller/{store.slug}/orders/{huge}/", f"/seller/{store.slug}/products/{huge}/",
+                f"/orders/groups/{huge}/"):
+        assert client.get(url).status_code == 404, url
+    assert client.post(f"/cart/lines/{huge}/", {"action": "remove"}).status_code < 500

@@ -9,7 +9,7 @@ from ninja import Router, Schema
 from pydantic import Field
 
 from jishi.accounts import selectors, services, throttle
-from jishi.api.schemas import ErrorOut
+from jishi.api.schemas import ErrorOut, PostalAddressOut
 from jishi.core.errors import DomainError
 
 auth_router = Router(tags=["auth"])
@@ -85,16 +85,8 @@ class AddressPatch(Schema):
     country: str | None = None
 
 
-class AddressOut(Schema):
+class AddressOut(PostalAddressOut):
     id: int
-    name: str
-    phone: str
-    line1: str
-    line2: str
-    city: str
-    region: str
-    postal_code: str
-    country: str
     is_default: bool
 
 

@@ -18,10 +18,11 @@ from pydantic import Field
 
 from jishi.api.cart import display_currency
 from jishi.api.catalog import StoreRef
-from jishi.api.schemas import ErrorOut
+from jishi.api.schemas import ErrorOut, PostalAddressOut
 from jishi.checkout.services import place_order_group
 from jishi.core.errors import field_error
 from jishi.core.idempotency import clean_key, request_hash, run_once
+from jishi.core.ids import MAX_ID
 from jishi.money.rules import quantize
 from jishi.orders import rules, selectors, services
 from jishi.orders.models import Order, OrderEvent, OrderGroup, OrderStatus
@@ -30,7 +31,6 @@ from jishi.stores.selectors import access_store
 router = Router(tags=["orders"])
 store_router = Router(tags=["store orders"])
 
-MAX_ID = 2**63 - 1
 
 
 # --- input ------------------------------------------------------------------------------------------
@@ -98,15 +98,8 @@ class OrderLineOut(Schema):
     currency: str
 
 
-class ShippingAddressOut(Schema):
-    name: str
-    phone: str
-    line1: str
-    line2: str
-    city: str
-    region: str
-    postal_code: str
-    country: str
+class ShippingAddressOut(PostalAddressOut):
+    """Where an order goes, as frozen when it was placed."""
 
 
 class OrderEventOut(Schema):
@@ -151,7 +144,7 @@ class OrderProgressOut(Schema):
 
 
 class OrderOut(OrderSummaryOut, OrderProgressOut):
-    pass
+    """One of the buyer's orders in full."""
 
 
 class OrderPage(Schema):
@@ -187,7 +180,7 @@ class StoreOrderSummaryOut(Schema):
 
 
 class StoreOrderOut(StoreOrderSummaryOut, OrderProgressOut):
-    pass
+    """One of the store's orders in full (the buyer only by name and shipping address)."""
 
 
 class StoreOrderPage(Schema):

@@ -11,3 +11,16 @@ class ErrorDetail(Schema):
 
 class ErrorOut(Schema):
     error: ErrorDetail
+
+
+class PostalAddressOut(Schema):
+    """An international postal address (the address book's and an order's shipping address)."""
+
+    name: str
+    phone: str
+    line1: str
+    line2: str
+    city: str
+    region: str
+    postal_code: str
+    country: str

@@ -18,6 +18,7 @@ from jishi.cart.rules import MAX_LINES, MAX_QUANTITY, check_room, clean_quantity
 from jishi.catalog.selectors import get_variants_for_sale
 from jishi.core import clock
 from jishi.core.errors import DomainError, NotFound, field_error
+from jishi.core.ids import parse_id
 from jishi.orders.selectors import units_held_by_buyer
 
 ABANDONED_AFTER = dt.timedelta(days=30)
@@ -46,22 +47,17 @@ def _limit_left(buyer, variant) -> int | None:
 
 
 def _line(cart: Cart, line_id) -> CartLine:
-    try:
-        line_id = int(line_id)
-    except (TypeError, ValueError):
-        line_id = 0
-    line = CartLine.objects.select_related("variant").filter(cart=cart, pk=line_id).first()
+    line = CartLine.objects.select_related("variant").filter(cart=cart, pk=parse_id(line_id)).first()
     if line is None:
         raise NotFound("cart.line_not_found", _("This item is not in your cart."))
     return line
 
 
 def _parse_variant_id(raw) -> int:
-    if isinstance(raw, int) and not isinstance(raw, bool) and 0 < raw < 2**63:
-        return raw
-    if isinstance(raw, str) and raw.strip().isdigit() and 0 < int(raw) < 2**63:
-        return int(raw)
-    raise field_error("cart.invalid", "variant_id", _("Choose an option of the product."))
+    variant_id = parse_id(raw) if isinstance(raw, int) or (isinstance(raw, str) and raw.strip().isdigit()) else 0
+    if not variant_id:
+        raise field_error("cart.invalid", "variant_id", _("Choose an option of the product."))
+    return variant_id
 
 
 def add_line(*, cart: Cart, variant_id, quantity=1, language: str = "en") -> CartLine:

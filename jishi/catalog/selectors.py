@@ -8,6 +8,7 @@ from django.db.models import F, Prefetch
 
 from jishi.catalog.models import Category, Product, ProductImage, ProductStatus, ProductTranslation, Variant
 from jishi.core.errors import NotFound
+from jishi.core.ids import parse_id
 from jishi.core.memo import SharedVersionMemo
 from jishi.stores.models import Store, StoreStatus
 
@@ -75,31 +76,24 @@ def invalidate_category_tree() -> None:
 
 def access_product(*, access, product_id) -> Product:
     """One of ``access.store``'s products in any status; other stores' products are not found."""
-    product = Product.objects.filter(store=access.store, pk=_as_id(product_id)).first()
+    product = Product.objects.filter(store=access.store, pk=parse_id(product_id)).first()
     if product is None:
         raise NotFound("product.not_found", "Product not found.")
     return product
 
 
 def access_variant(*, access, variant_id) -> Variant:
-    variant = Variant.objects.select_related("product").filter(store=access.store, pk=_as_id(variant_id)).first()
+    variant = Variant.objects.select_related("product").filter(store=access.store, pk=parse_id(variant_id)).first()
     if variant is None:
         raise NotFound("variant.not_found", "Variant not found.")
     return variant
 
 
 def access_image(*, access, image_id) -> ProductImage:
-    image = ProductImage.objects.filter(product__store=access.store, pk=_as_id(image_id)).first()
+    image = ProductImage.objects.filter(product__store=access.store, pk=parse_id(image_id)).first()
     if image is None:
         raise NotFound("image.not_found", "Image not found.")
     return image
-
-
-def _as_id(value) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return 0
 
 
 def list_store_products(*, store, status: str | None = None, title: str | None = None):

@@ -15,6 +15,7 @@ from jishi.catalog.models import ProductStatus
 from jishi.catalog.selectors import get_variants_for_sale
 from jishi.checkout.rules import MAX_LINES, PricedLine, Quote, build_quote
 from jishi.core.errors import DomainError
+from jishi.core.ids import parse_id
 from jishi.money.rules import Money, UnknownCurrency, normalize_code
 from jishi.money.selectors import RateTable, get_rate_table, list_currency_codes
 from jishi.orders.selectors import units_held_by_buyer
@@ -33,8 +34,7 @@ def clean_lines(raw) -> list[tuple[int, int]]:
     for index, item in enumerate(raw):
         item = item if isinstance(item, dict) else {}
         variant_id, quantity = item.get("variant_id"), item.get("quantity", 1)
-        if isinstance(variant_id, bool) or not isinstance(variant_id, int | str) or not str(variant_id).isdigit() \
-                or not 0 < int(variant_id) < 2**63:
+        if not isinstance(variant_id, int | str) or not str(variant_id).isdigit() or not parse_id(variant_id):
             fields[f"lines.{index}.variant_id"] = [_("Choose an option of the product.")]
             continue
         if isinstance(quantity, bool) or not isinstance(quantity, int | str) or not str(quantity).isdigit() \

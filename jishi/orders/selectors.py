@@ -9,16 +9,9 @@ from django.db.models import Count, Prefetch, Sum
 from django.utils.translation import gettext as _
 
 from jishi.core.errors import NotFound
+from jishi.core.ids import parse_id
 from jishi.orders.models import Order, OrderEvent, OrderGroup, OrderLine, OrderStatus
 from jishi.orders.rules import OPEN_STATUSES
-
-
-def _as_id(value) -> int:
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        return 0
-    return number if 0 < number < 2**63 else 0
 
 
 def _detailed(queryset):
@@ -34,7 +27,7 @@ def access_order(*, user, order_id) -> Order:
     """One of ``user``'s own orders, with its lines, events and store."""
     if user is None or not user.is_authenticated:
         raise _order_not_found()
-    order = _detailed(Order.objects.filter(buyer=user, pk=_as_id(order_id))).first()
+    order = _detailed(Order.objects.filter(buyer=user, pk=parse_id(order_id))).first()
     if order is None:
         raise _order_not_found()
     return order
@@ -42,7 +35,7 @@ def access_order(*, user, order_id) -> Order:
 
 def access_store_order(*, access, order_id) -> Order:
     """One of ``access.store``'s orders (``access`` from ``stores.selectors.access_store``)."""
-    order = _detailed(Order.objects.filter(store=access.store, pk=_as_id(order_id))).first()
+    order = _detailed(Order.objects.filter(store=access.store, pk=parse_id(order_id))).first()
     if order is None:
         raise _order_not_found()
     return order
@@ -52,7 +45,7 @@ def access_order_group(*, user, group_id) -> OrderGroup:
     """One of ``user``'s order groups with its orders, their lines and stores."""
     if user is None or not user.is_authenticated:
         raise NotFound("order_group.not_found", _("Order not found."))
-    group = (OrderGroup.objects.filter(buyer=user, pk=_as_id(group_id))
+    group = (OrderGroup.objects.filter(buyer=user, pk=parse_id(group_id))
              .prefetch_related(Prefetch("orders", queryset=Order.objects.select_related("store").order_by("id")),
                                "orders__lines").first())
     if group is None:

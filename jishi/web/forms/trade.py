@@ -1,4 +1,5 @@
-"""Forms of the shopper's trade pages: the shipping address entered at checkout, and order actions."""
+"""Forms of the trade pages: the shipping address entered at checkout, and the buyer's and the store's
+order actions."""
 
 from __future__ import annotations
 
@@ -27,3 +28,19 @@ class ShippingAddressForm(AddressForm):
 class CancelOrderForm(forms.Form):
     reason = forms.CharField(label=_("Reason (optional)"), max_length=500, required=False,
                              widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ShipForm(forms.Form):
+    """The carrier and tracking number; ``orders.rules.clean_tracking`` decides what is acceptable."""
+
+    carrier = forms.CharField(label=_("Carrier"), max_length=64, required=False,
+                              widget=forms.TextInput(attrs={"list": "carriers", "autocomplete": "off"}))
+    tracking_number = forms.CharField(label=_("Tracking number"), max_length=100, required=False,
+                                      widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}))
+
+
+class CancelForm(forms.Form):
+    """Why the store cancels; the buyer sees it. ``orders.rules.clean_reason`` requires it."""
+
+    reason = forms.CharField(label=_("Reason (the buyer sees it)"), max_length=500, required=False,
+                             widget=forms.Textarea(attrs={"rows": 3}))

@@ -13,7 +13,6 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from jishi.core.errors import DomainError, NotFound, PermissionDenied
@@ -23,6 +22,7 @@ from jishi.orders import services
 from jishi.orders.models import OrderStatus
 from jishi.orders.rules import STORE, moves_for
 from jishi.orders.selectors import access_store_order, attach_lines, count_store_orders_by_status, list_store_orders
+from jishi.web.forms.trade import CancelForm, ShipForm
 from jishi.web.timeline import order_timeline
 from jishi.web.views.seller_stores import store_access
 
@@ -30,22 +30,6 @@ PER_PAGE = 25
 # Offered as suggestions while typing; any carrier name is accepted.
 CARRIERS = ("SF Express", "China Post", "EMS", "JD Logistics", "ZTO Express", "YTO Express", "YunExpress", "Cainiao",
             "DHL", "FedEx", "UPS")
-
-
-class ShipForm(forms.Form):
-    """The carrier and tracking number; ``orders.rules.clean_tracking`` decides what is acceptable."""
-
-    carrier = forms.CharField(label=gettext_lazy("Carrier"), max_length=64, required=False,
-                              widget=forms.TextInput(attrs={"list": "carriers", "autocomplete": "off"}))
-    tracking_number = forms.CharField(label=gettext_lazy("Tracking number"), max_length=100, required=False,
-                                      widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}))
-
-
-class CancelForm(forms.Form):
-    """Why the store cancels; the buyer sees it. ``orders.rules.clean_reason`` requires it."""
-
-    reason = forms.CharField(label=gettext_lazy("Reason (the buyer sees it)"), max_length=500, required=False,
-                             widget=forms.Textarea(attrs={"rows": 3}))
 
 
 def _order_or_404(access, order_id):
