@@ -64,6 +64,9 @@ INSTALLED_APPS = [
     "jishi.cart",
     "jishi.orders",
     "jishi.checkout",
+    "jishi.ledger",
+    "jishi.payments",
+    "jishi.disputes",
     "jishi.api",
     "jishi.web",
 ]

@@ -15,6 +15,8 @@ class OrderStatus(models.TextChoices):
     DELIVERED = "delivered", _("Delivered")
     COMPLETED = "completed", _("Completed")
     CANCELLED = "cancelled", _("Cancelled")
+    # Closed after the shopper got all their money back for goods that had shipped.
+    REFUNDED = "refunded", _("Refunded")
 
 
 class GroupStatus(models.TextChoices):
@@ -112,6 +114,8 @@ class OrderLine(models.Model):
     unit_price = models.DecimalField(_("unit price"), max_digits=15, decimal_places=3)
     quantity = models.PositiveIntegerField(_("quantity"))
     line_total = models.DecimalField(_("line total"), max_digits=15, decimal_places=3)
+    # The platform's commission on this line, frozen at checkout (0.0500 is 5 %).
+    commission_rate = models.DecimalField(_("commission rate"), max_digits=5, decimal_places=4, default=0)
     weight_grams = models.PositiveIntegerField(default=0)
     hs_code = models.CharField(max_length=12, blank=True)
     origin_country = models.CharField(max_length=2, blank=True)

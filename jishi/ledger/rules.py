@@ -1,0 +1,142 @@
+"""The ledger's arithmetic, pure: which account is which, minor units, balance checks and commission.
+
+Each money event is a list of ``(AccountRef, Money)`` postings, debit positive. ``net_postings`` turns it
+into what is written: one posting per account, zeros dropped, refused unless it sums to zero in every
+currency (the database checks the same again when the entry is sealed).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+
+from jishi.ledger.models import CREDIT_NORMAL, AccountKind
+from jishi.money.rules import Money, minor_units, quantize
+
+
+@dataclass(frozen=True)
+class AccountRef:
+    kind: str
+    currency: str
+    store_id: int | None = None
+    order_id: int | None = None
+
+    @property
+    def key(self) -> str:
+        key = f"{self.kind}:{self.currency}"
+        if self.store_id is not None:
+            key += f":s{self.store_id}"
+        if self.order_id is not None:
+            key += f":o{self.order_id}"
+        return key
+
+
+def cash(currency: str) -> AccountRef:
+    return AccountRef(AccountKind.CASH, currency)
+
+
+def fx_clearing(currency: str) -> AccountRef:
+    return AccountRef(AccountKind.FX_CLEARING, currency)
+
+
+def commission(currency: str) -> AccountRef:
+    return AccountRef(AccountKind.COMMISSION, currency)
+
+
+def refunds(currency: str) -> AccountRef:
+    return AccountRef(AccountKind.REFUNDS, currency)
+
+
+def escrow(order) -> AccountRef:
+    return AccountRef(AccountKind.ESCROW, order.currency, store_id=order.store_id, order_id=order.id)
+
+
+def seller_payable(store_id: int, currency: str) -> AccountRef:
+    return AccountRef(AccountKind.SELLER_PAYABLE, currency, store_id=store_id)
+
+
+def payouts_in_transit(store_id: int, currency: str) -> AccountRef:
+    return AccountRef(AccountKind.PAYOUTS_IN_TRANSIT, currency, store_id=store_id)
+
+
+class Unbalanced(ValueError):
+    """The postings of one event do not sum to zero in some currency."""
+
+
+def to_minor(money: Money) -> int:
+    return int(money.amount.scaleb(minor_units(money.currency)))
+
+
+def from_minor(amount: int, currency: str) -> Money:
+    return Money(Decimal(amount).scaleb(-minor_units(currency)), currency)
+
+
+def shown(kind: str, minor: int, currency: str) -> Money:
+    """A balance as people read it: credit-normal accounts (what is owed or earned) flipped positive."""
+    return from_minor(-minor if kind in CREDIT_NORMAL else minor, currency)
+
+
+def net_postings(postings: list[tuple[AccountRef, Money]]) -> list[tuple[AccountRef, int]]:
+    amounts: dict[AccountRef, int] = defaultdict(int)
+    for ref, money in postings:
+        if money.currency != ref.currency:
+            raise Unbalanced(f"{money} posted to {ref.key}")
+        amounts[ref] += to_minor(money)
+    totals: dict[str, int] = defaultdict(int)
+    for ref, minor in amounts.items():
+        totals[ref.currency] += minor
+    off = {code: total for code, total in totals.items() if total}
+    if off:
+        raise Unbalanced(f"postings do not balance: {off}")
+    lines = [(ref, minor) for ref, minor in amounts.items() if minor]
+    if len(lines) < 2:
+        raise Unbalanced("an entry needs two postings or more")
+    return lines
+
+
+def through_fx(source: AccountRef, amount: Money, target: AccountRef, converted: Money) -> list[tuple[AccountRef, Money]]:
+    """Move ``amount`` out of ``source`` (debit) and ``converted`` into ``target`` (credit); when the two
+    currencies differ, the conversion passes through FX clearing in each currency."""
+    if amount.currency == converted.currency:
+        if amount != converted:
+            raise Unbalanced(f"{amount} cannot become {converted} in the same currency")
+        return [(source, amount), (target, -amount)]
+    return [(source, amount), (fx_clearing(amount.currency), -amount),
+            (fx_clearing(converted.currency), converted), (target, -converted)]
+
+
+def line_commission(line_total: Money, rate: Decimal) -> Money:
+    return Money(line_total.amount * rate, line_total.currency)
+
+
+def share(whole: Money, part: Money, of: Money) -> Money:
+    """``whole`` × ``part`` / ``of``, rounded half-up: the commission that goes with part of an order."""
+    if not of.amount:
+        return Money.zero(whole.currency)
+    return Money(quantize(whole.amount * part.amount / of.amount, whole.currency), whole.currency)
+
+
+def rate_for(category_id: int | None, *, rates: dict[int | None, Decimal], parent_of: dict[int, int | None]) -> Decimal:
+    """The commission rate of a category: its own, else its nearest ancestor's, else the default."""
+    seen: set[int] = set()
+    while category_id is not None and category_id not in seen:
+        if category_id in rates:
+            return rates[category_id]
+        seen.add(category_id)
+        category_id = parent_of.get(category_id)
+    return rates.get(None, Decimal("0.05"))
+
+
+def charge_share(amount: Money, *, order_total: Money, refunded_before: Money, charge_total: Money,
+                 charge_refunded_before: Money) -> Money:
+    """What a refund of ``amount`` (store currency) is in the charge currency: at the order's frozen rate,
+    except that the refund that completes the order gives back exactly what is left of its charge, so
+    refunds never add up to more or less than the shopper paid."""
+    if amount.currency == charge_total.currency:
+        return amount
+    if refunded_before + amount >= order_total:
+        return charge_total - charge_refunded_before
+    converted = share(charge_total, amount, order_total)
+    return min(converted, charge_total - charge_refunded_before)
+
