@@ -14,6 +14,8 @@ def _fast_and_isolated(settings, tmp_path):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     # Jobs run in-process after commit, so tests see their effects; the Celery test turns the broker on.
     settings.REDIS_URL = ""
+    # Payment webhooks reach the site through Django's test client, never over the network.
+    settings.PAYMENT_WEBHOOK_TRANSPORT = "jishi.payments.deliveries.post_in_process"
     settings.STORAGES = {**settings.STORAGES, "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
     # A fresh key prefix gives each test an empty cache, on local memory and on a shared Redis alike.

@@ -20,7 +20,11 @@ app.autodiscover_tasks()
 # The one timer table, for Celery beat and for the embedded sweeper alike.
 app.conf.beat_schedule = {
     "process-due-orders": {"task": "jishi.orders.tasks.process_due", "schedule": 60.0},
+    "process-due-refund-requests": {"task": "jishi.disputes.tasks.process_due", "schedule": 60.0},
     "purge-expired-idempotency-keys": {"task": "jishi.core.tasks.purge_expired_idempotency_keys",
                                        "schedule": 3600.0},
     "purge-abandoned-carts": {"task": "jishi.cart.tasks.purge_abandoned_carts", "schedule": 24 * 3600.0},
+    "retry-webhook-deliveries": {"task": "jishi.payments.tasks.retry_webhook_deliveries", "schedule": 60.0},
+    # Daily; each store is paid out at most once per PAYOUT_SCHEDULE_DAYS (weekly by default).
+    "pay-out-due-stores": {"task": "jishi.ledger.tasks.pay_out_due_stores", "schedule": 24 * 3600.0},
 }

@@ -107,6 +107,12 @@ TEMPLATES = [
 # --- database -------------------------------------------------------------------------------------
 DATABASE_URL = os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'jishi.sqlite3'}")
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60")))}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool("DB_PREPARED_STATEMENTS", True):
+    # Parameters bound by the server, and statements a connection runs again and again (every request's)
+    # prepared once: PostgreSQL then skips parsing and planning them (about half its CPU per checkout), and
+    # psycopg skips quoting values into the SQL. Turn off behind a pooler in transaction mode (PgBouncer).
+    for _name, _value in (("server_side_binding", True), ("prepare_threshold", 5)):
+        DATABASES["default"].setdefault("OPTIONS", {}).setdefault(_name, _value)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {
@@ -119,12 +125,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Tests run against a file, not shared memory, so threads contend for the write lock as they do
     # in production (shared-cache memory databases fail at once with "table is locked" instead).
     DATABASES["default"]["TEST"] = {"NAME": str(Path(tempfile.gettempdir()) / f"jishi-test-{os.getpid()}.sqlite3")}
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # JIT compiling costs about 5 ms on every large query (a broad search's facets) and never pays back
+    # within a web request.
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- cache ----------------------------------------------------------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
+    CACHES = {"default": {"BACKEND": "jishi.core.cache.RedisCache", "LOCATION": REDIS_URL,
                           "KEY_PREFIX": os.environ.get("CACHE_PREFIX", "jishi")}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "jishi"}}
@@ -148,6 +158,28 @@ ORDER_PAYMENT_WINDOW_MINUTES = int(os.environ.get("ORDER_PAYMENT_WINDOW_MINUTES"
 ORDER_AUTO_CONFIRM_DAYS = int(os.environ.get("ORDER_AUTO_CONFIRM_DAYS", "10"))
 # How long an Idempotency-Key and its stored response are kept.
 IDEMPOTENCY_KEY_HOURS = 24
+# Buyer protection: days the store has to answer a refund request (silence accepts it), the buyer to
+# send goods back after acceptance, the store to confirm a return (silence confirms it), and the buyer
+# to escalate a rejected request to the operator.
+REFUND_RESPONSE_DAYS = int(os.environ.get("REFUND_RESPONSE_DAYS", "5"))
+REFUND_RETURN_DAYS = int(os.environ.get("REFUND_RETURN_DAYS", "7"))
+REFUND_RETURN_CONFIRM_DAYS = int(os.environ.get("REFUND_RETURN_CONFIRM_DAYS", "10"))
+REFUND_ESCALATION_DAYS = int(os.environ.get("REFUND_ESCALATION_DAYS", "7"))
+# Seller payouts: the smallest payout (in PAYOUT_MINIMUM_CURRENCY, converted at the current rates), how
+# often each store is paid out on schedule, and the payout provider class.
+PAYOUT_MINIMUM = os.environ.get("PAYOUT_MINIMUM", "20")
+PAYOUT_MINIMUM_CURRENCY = os.environ.get("PAYOUT_MINIMUM_CURRENCY", "EUR")
+PAYOUT_SCHEDULE_DAYS = int(os.environ.get("PAYOUT_SCHEDULE_DAYS", "7"))
+PAYOUT_PROVIDER = os.environ.get("PAYOUT_PROVIDER", "jishi.ledger.payout_providers.SandboxPayoutProvider")
+
+# --- payments -------------------------------------------------------------------------------------
+# The payment provider (a name in ``jishi.payments.providers.PROVIDERS``); "sandbox" is the built-in test
+# gateway with its hosted page at /pay/sandbox/<token>/.
+PAYMENT_PROVIDER = os.environ.get("PAYMENT_PROVIDER", "sandbox")
+# Signs provider webhooks (HMAC-SHA256); derived from SECRET_KEY unless set, so it is never committed.
+PAYMENT_WEBHOOK_SECRET = os.environ.get("PAYMENT_WEBHOOK_SECRET", "")
+# How webhook deliveries reach the site: a dotted path to ``(url, headers, body) -> HTTP status``.
+PAYMENT_WEBHOOK_TRANSPORT = os.environ.get("PAYMENT_WEBHOOK_TRANSPORT", "jishi.payments.deliveries.post_over_http")
 
 # --- accounts -------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

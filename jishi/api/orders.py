@@ -19,10 +19,11 @@ from pydantic import Field
 from jishi.api.cart import display_currency
 from jishi.api.catalog import StoreRef
 from jishi.api.schemas import ErrorOut, PostalAddressOut
-from jishi.checkout.services import place_order_group
+from jishi.checkout.services import place_order_group, retry_when_locked
 from jishi.core.errors import field_error
 from jishi.core.idempotency import clean_key, request_hash, run_once
 from jishi.core.ids import MAX_ID
+from jishi.ledger.rules import order_commission
 from jishi.money.rules import quantize
 from jishi.orders import rules, selectors, services
 from jishi.orders.models import Order, OrderEvent, OrderGroup, OrderStatus
@@ -182,6 +183,9 @@ class StoreOrderSummaryOut(Schema):
 class StoreOrderOut(StoreOrderSummaryOut, OrderProgressOut):
     """One of the store's orders in full (the buyer only by name and shipping address)."""
 
+    commission: Decimal = Field(description="The platform's commission on the items, in currency, at the rates "
+                                            "frozen on the lines when the order was placed.")
+
 
 class StoreOrderPage(Schema):
     items: list[StoreOrderSummaryOut]
@@ -257,7 +261,8 @@ def _store_summary(order: Order) -> StoreOrderSummaryOut:
 
 
 def store_order_out(order: Order) -> StoreOrderOut:
-    return StoreOrderOut(**_store_summary(order).dict(), **_progress(order, rules.STORE))
+    return StoreOrderOut(**_store_summary(order).dict(), **_progress(order, rules.STORE),
+                         commission=order_commission(_lines(order), order.currency).amount)
 
 
 def group_out(group: OrderGroup, orders: list[Order] | None = None) -> OrderGroupOut:
@@ -313,7 +318,10 @@ def checkout(request, payload: CheckoutIn):
         # Answer from what was just written: reading it back would hold the stock row longer for nothing.
         return 201, group_out(group, orders=group.placed_orders).model_dump(mode="json")
 
-    stored = run_once(user=buyer, scope="checkout", key=key, fingerprint=fingerprint, work=work)
+    # With a key the placing runs inside the key's transaction, which is retried whole when the database
+    # refuses it for contention (``place_order_group`` retries only transactions of its own).
+    stored = retry_when_locked(
+        lambda: run_once(user=buyer, scope="checkout", key=key, fingerprint=fingerprint, work=work))
     return Status(stored.status_code, stored.body)
 
 

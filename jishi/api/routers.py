@@ -2,7 +2,7 @@
 
 
 def register(api) -> None:
-    from jishi.api import accounts, cart, catalog, money, orders, stores
+    from jishi.api import accounts, cart, catalog, disputes, ledger, money, orders, payments, stores
 
     api.add_router("/auth", accounts.auth_router)
     api.add_router("/me", accounts.me_router)
@@ -13,3 +13,8 @@ def register(api) -> None:
     api.add_router("", orders.router)
     # /stores/{slug}/orders…: beside the /stores router, as the catalogue's /stores/{slug}/products are.
     api.add_router("", orders.store_router)
+    api.add_router("", disputes.router)
+    api.add_router("", disputes.store_router)
+    api.add_router("", payments.router)
+    api.add_router("", payments.webhook_router)
+    api.add_router("", ledger.router)

@@ -11,7 +11,7 @@ active store.
 from __future__ import annotations
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, F, Max, Min, Sum
 from django.db.models.functions import Greatest
 from django.utils.translation import gettext as _
@@ -444,6 +444,13 @@ def remove_image(*, access, image: ProductImage) -> None:
 # deadlocking, and each variant costs one conditional UPDATE: stock can never go below zero.
 
 
+_TAKE_STOCK_SQL = (f"UPDATE {Variant._meta.db_table} SET stock = stock - %s "  # noqa: S608  (our table name)
+                   "WHERE id = %s AND stock >= %s")
+# The products' summary never goes below zero (GREATEST, which SQLite lacks, written portably).
+_SHIFT_STOCK_TOTAL_SQL = (f"UPDATE {Product._meta.db_table} SET stock_total = "  # noqa: S608  (our table name)
+                          "CASE WHEN stock_total + %s > 0 THEN stock_total + %s ELSE 0 END WHERE id = %s")
+
+
 def reserve_stock(units: dict[int, int], *, product_of: dict[int, int]) -> dict[int, int]:
     """Take ``units`` (variant id → quantity) off sale: ``UPDATE … SET stock = stock - q WHERE stock >= q``.
 
@@ -451,9 +458,14 @@ def reserve_stock(units: dict[int, int], *, product_of: dict[int, int]) -> dict[
     the caller then rolls its transaction back. ``product_of`` maps each variant to its product, whose
     stock summary follows.
     """
-    short = [variant_id for variant_id in sorted(units)
-             if not Variant.objects.filter(pk=variant_id, stock__gte=units[variant_id]).update(
-                 stock=F("stock") - units[variant_id])]
+    # The flash-sale hot rows: plain statements (the ORM's update costs three times the CPU to compile),
+    # each row held from here to the commit.
+    short = []
+    with connection.cursor() as cursor:
+        for variant_id in sorted(units):
+            cursor.execute(_TAKE_STOCK_SQL, [units[variant_id], variant_id, units[variant_id]])
+            if cursor.rowcount != 1:
+                short.append(variant_id)
     if short:
         return dict(Variant.objects.filter(pk__in=short).values_list("id", "stock"))
     _shift_stock_totals(units, product_of, sign=-1)
@@ -472,6 +484,7 @@ def _shift_stock_totals(units: dict[int, int], product_of: dict[int, int], *, si
     for variant_id, quantity in units.items():
         if product_of.get(variant_id):
             by_product[product_of[variant_id]] = by_product.get(product_of[variant_id], 0) + quantity
-    for product_id in sorted(by_product):
-        Product.objects.filter(pk=product_id).update(
-            stock_total=Greatest(F("stock_total") + sign * by_product[product_id], 0))
+    with connection.cursor() as cursor:
+        for product_id in sorted(by_product):
+            delta = sign * by_product[product_id]
+            cursor.execute(_SHIFT_STOCK_TOTAL_SQL, [delta, delta, product_id])

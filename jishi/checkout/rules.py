@@ -47,6 +47,7 @@ class PricedLine:
     origin_country: str = ""
     thumbnail_url: str = ""
     per_buyer_limit: int | None = None
+    category_id: int | None = None  # for the commission rate frozen on the order line
 
     @property
     def total(self) -> Money:

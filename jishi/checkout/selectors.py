@@ -111,7 +111,8 @@ def quote_lines(*, buyer, lines: list[tuple[int, int]], charge_currency: str, la
             variant_id=variant.id, product_id=variant.product_id, sku=variant.sku, title=item.title,
             options=variant.options, unit_price=Money(variant.price, variant.currency), quantity=quantity,
             weight_grams=variant.weight_grams, hs_code=variant.hs_code, origin_country=variant.origin_country,
-            thumbnail_url=item.thumbnail_url, per_buyer_limit=variant.per_buyer_limit))
+            thumbnail_url=item.thumbnail_url, per_buyer_limit=variant.per_buyer_limit,
+            category_id=item.product.category_id))
     if problems:
         raise DomainError("checkout.unavailable", next(iter(problems.values()))[0], status=409, fields=problems)
     stores = {item.store.id: item.store for item in items.values()}

@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import time
 
-from django.db import OperationalError, transaction
+from django.db import OperationalError
 from django.utils.translation import gettext as _
 
 from jishi.accounts.models import User
 from jishi.accounts.rules import ADDRESS_FIELDS, clean_address
-from jishi.accounts.selectors import access_address
+from jishi.accounts.selectors import get_address_fields
 from jishi.accounts.services import create_address
 from jishi.cart.selectors import get_cart
 from jishi.cart.services import remove_ordered_lines
@@ -25,6 +25,8 @@ from jishi.catalog.services import reserve_stock
 from jishi.checkout.rules import Quote
 from jishi.checkout.selectors import cart_lines, clean_lines, quote_lines
 from jishi.core.errors import DomainError
+from jishi.core.ids import parse_id
+from jishi.core.transactions import atomic_part, in_atomic_whole
 from jishi.orders.models import OrderGroup
 from jishi.orders.selectors import units_held_by_buyer
 from jishi.orders.services import create_order_group
@@ -37,16 +39,12 @@ CONTENTION_SQLSTATES = frozenset({"40P01", "40001"})
 def resolve_address(*, buyer, address_id=None, address: dict | None = None) -> dict:
     """The shipping address as frozen into orders: one from the buyer's book, or a new one (checked)."""
     if address_id not in (None, ""):
-        try:
-            found = access_address(user=buyer, address_id=int(address_id))
-        except (TypeError, ValueError):
-            found = None
-        except DomainError:
-            found = None
+        number = parse_id(address_id)
+        found = get_address_fields(user=buyer, address_id=number, fields=ADDRESS_FIELDS) if number else None
         if found is None:
             raise DomainError("checkout.invalid", _("Choose one of your addresses."),
                               fields={"address_id": [_("Choose one of your addresses.")]})
-        return {name: getattr(found, name) for name in ADDRESS_FIELDS}
+        return {name: found[name] for name in ADDRESS_FIELDS}
     if not address:
         raise DomainError("checkout.invalid", _("Choose or enter a shipping address."),
                           fields={"address": [_("Choose or enter a shipping address.")]})
@@ -101,7 +99,7 @@ def place_order_group(*, buyer, charge_currency: str, language: str = "en", line
                         thumbnails=False)
 
     def place() -> OrderGroup:
-        with transaction.atomic():
+        with atomic_part():
             if quote.limits:
                 _check_limits_under_lock(buyer, quote)
             if save_address and address_id in (None, ""):
@@ -116,10 +114,14 @@ def place_order_group(*, buyer, charge_currency: str, language: str = "en", line
                 raise _out_of_stock(quote, short, wanted)
         return group
 
-    return _retry_when_locked(place)
+    if in_atomic_whole():
+        # Inside a transaction that rolls back whole (an idempotent request): no savepoint, and no retry
+        # here, since a failed statement spoils the whole transaction; its owner retries it whole.
+        return place()
+    return retry_when_locked(place)
 
 
-def _retry_when_locked(write):
+def retry_when_locked(write):
     """Retry a write the database refused for contention, then tell the shopper to try again (503).
 
     SQLite has one write lock and answers "database is locked" when it stays busy past the timeout;

@@ -16,12 +16,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.utils.translation import gettext as _
 
 from jishi.core import clock
 from jishi.core.errors import DomainError, field_error
 from jishi.core.models import IdempotencyKey
+from jishi.core.transactions import atomic_whole
 
 MAX_KEY_LENGTH = 255
 
@@ -64,6 +65,17 @@ def _replay(found: IdempotencyKey, fingerprint: str) -> Stored:
     return Stored(status_code=found.status_code, body=found.response)
 
 
+def _find_sql() -> str:
+    """The key's row whatever its age (unique per user, scope and key). Written out: it runs before every
+    idempotent write, and the ORM spends three times the CPU building it."""
+    columns = ", ".join(f'"{field.column}"' for field in IdempotencyKey._meta.concrete_fields)
+    return (f'SELECT {columns} FROM "{IdempotencyKey._meta.db_table}" '  # noqa: S608  (our own names)
+            'WHERE "user_id" = %s AND "scope" = %s AND "key" = %s')
+
+
+_FIND_SQL = _find_sql()
+
+
 def run_once(*, user, scope: str, key: str | None, fingerprint: str,
              work: Callable[[], tuple[int, dict]]) -> Stored:
     """Run ``work`` (returning status and a JSON-able body) at most once per ``key``.
@@ -76,11 +88,13 @@ def run_once(*, user, scope: str, key: str | None, fingerprint: str,
         return Stored(status_code=status, body=body)
     # One read finds the key whatever its age: a live row answers, an expired one makes way below, and
     # the usual case (a new key) costs no DELETE.
-    found = IdempotencyKey.objects.filter(user=user, scope=scope, key=key).first()
+    found = next(iter(IdempotencyKey.objects.raw(_FIND_SQL, [user.pk, scope, key])), None)
     if found is not None and found.created_at > _cutoff():
         return _replay(found, fingerprint)
     try:
-        with transaction.atomic():
+        # All or nothing: whatever ``work`` raises rolls it back with the key, so the blocks it opens need
+        # no savepoints (see ``core.transactions``).
+        with atomic_whole():
             if found is not None:
                 # An expired row with the same key makes way for the new request.
                 IdempotencyKey.objects.filter(pk=found.pk, created_at__lte=_cutoff()).delete()

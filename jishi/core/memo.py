@@ -3,6 +3,10 @@
 Reading the value costs one small cache read (the token) instead of unpickling the whole value. Any
 process that changes the data calls ``invalidate()``, which replaces the token, so every web node
 rebuilds on its next read: correct with many nodes, fast with one.
+
+Within one request the tokens are read once, all memos' together in one cache round trip, and reused
+for the rest of that request: a change made elsewhere shows from the next request on, a change made by
+this request at once. Outside requests (jobs, commands, the shell) every read asks the cache.
 """
 
 from __future__ import annotations
@@ -13,21 +17,53 @@ from collections.abc import Callable
 from typing import Generic, TypeVar
 
 from django.core.cache import cache
+from django.core.signals import request_finished, request_started
 
 T = TypeVar("T")
+
+# Every memo's key, so the first read of a request fetches them all at once.
+_KEYS: set[str] = set()
+# Per thread: the tokens read during the current request (None outside a request).
+_request = threading.local()
+
+
+def _begin_request(**_kwargs) -> None:
+    _request.tokens = {}
+
+
+def _end_request(**_kwargs) -> None:
+    _request.tokens = None
+
+
+request_started.connect(_begin_request, dispatch_uid="jishi.core.memo.begin")
+request_finished.connect(_end_request, dispatch_uid="jishi.core.memo.end")
+
+
+def _read_token(key: str) -> str:
+    token = cache.get(key)
+    if token is None:
+        cache.add(key, uuid.uuid4().hex, None)
+        token = cache.get(key)
+    return token
 
 
 class SharedVersionMemo(Generic[T]):
     def __init__(self, key: str):
         self.key = key
+        _KEYS.add(key)
         self._local: tuple[str | None, T | None] = (None, None)
         self._lock = threading.Lock()
 
     def token(self) -> str:
-        token = cache.get(self.key)
+        tokens = getattr(_request, "tokens", None)
+        if tokens is None:
+            return _read_token(self.key)
+        token = tokens.get(self.key)
         if token is None:
-            cache.add(self.key, uuid.uuid4().hex, None)
-            token = cache.get(self.key)
+            if not tokens:
+                tokens.update(cache.get_many(sorted(_KEYS)))
+            token = tokens.get(self.key) or _read_token(self.key)
+            tokens[self.key] = token
         return token
 
     def get(self, build: Callable[[], T]) -> T:
@@ -41,4 +77,8 @@ class SharedVersionMemo(Generic[T]):
         return value
 
     def invalidate(self) -> None:
-        cache.set(self.key, uuid.uuid4().hex, None)
+        token = uuid.uuid4().hex
+        cache.set(self.key, token, None)
+        tokens = getattr(_request, "tokens", None)
+        if tokens is not None:
+            tokens[self.key] = token

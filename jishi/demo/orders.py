@@ -1,4 +1,6 @@
-"""A history of orders for the demo: every status, several stores, over the last weeks.
+"""A history of orders for the demo: every status, several stores, over the last weeks, with the money
+that moved: payments, releases of escrow less commission, refunds and payouts (``jishi ledger check``
+passes on the demo).
 
 Orders go through the real services (checkout, payment door, shipping, receipt, cancellation) with the
 clock set back in time, so timelines, stock and totals are exactly what real use would leave behind.
@@ -10,16 +12,24 @@ from __future__ import annotations
 import datetime as dt
 import random
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.test.utils import override_settings
 
 from jishi.accounts.models import User
 from jishi.accounts.services import create_address
 from jishi.catalog.models import ProductStatus, Variant
+from jishi.catalog.selectors import get_category_tree
 from jishi.checkout.services import place_order_group
 from jishi.core import clock
+from jishi.ledger import payouts
+from jishi.ledger.models import CommissionRate
+from jishi.ledger.selectors import invalidate_commission_rates, order_money
+from jishi.money.rules import Money
 from jishi.orders import services
-from jishi.orders.rules import BUYER, SYSTEM
+from jishi.orders.rules import BUYER, STORE, SYSTEM
+from jishi.payments.sandbox import pay
+from jishi.payments.services import refund_order
 from jishi.stores.models import Store
 from jishi.stores.selectors import access_store
 
@@ -36,7 +46,13 @@ ADDRESSES = [
 CARRIERS = [("SF Express", "SF"), ("China Post EMS", "EE"), ("DHL Express", "JD"), ("Yamato", "YT")]
 # What happens to each order after it is placed, and how many of each the demo makes.
 STORIES = {"awaiting_payment": 2, "paid": 4, "shipped": 3, "completed": 5, "cancelled_by_buyer": 1,
-           "cancelled_by_store": 1, "expired": 1}
+           "cancelled_by_store": 1, "expired": 1, "refunded": 1, "partly_refunded": 1}
+# The operator's commission rates beside the 5 % default (top-level category slug → rate).
+COMMISSION_RATES = {"consumer-electronics": Decimal("0.03"), "phones-accessories": Decimal("0.03"),
+                    "womens-clothing": Decimal("0.08"), "jewellery-watches": Decimal("0.1")}
+# Payout accounts of the first stores; the sandbox bank refuses numbers ending in 0000 (the second one's).
+PAYOUT_ACCOUNTS = ["DE89370400440532013000", "GB29NWBK60161331920000", "FR1420041010050500013M02606",
+                   "NL91ABNA0417164300", "ES9121000418450200051332", "IT60X0542811101000000123456"]
 
 
 @dataclass
@@ -76,7 +92,7 @@ def _play(story: str, group, access_of, buyer, rng: random.Random, placed: dt.da
                 services.cancel_order(order=order, by=BUYER, actor=buyer, reason="Ordered the wrong size.")
         return
     with clock.frozen(later):
-        services.mark_paid(group, reference=f"demo-{group.id}")
+        pay(group)  # the sandbox's hosted page and its signed webhook, as a shopper pays
     for order in group.orders.select_related("store"):
         access = access_of[order.store_id]
         if story == "cancelled_by_store":
@@ -89,15 +105,27 @@ def _play(story: str, group, access_of, buyer, rng: random.Random, placed: dt.da
         with clock.frozen(later + dt.timedelta(hours=rng.randint(4, 30))):
             services.ship_order(access=access, order=order, carrier=carrier,
                                 tracking_number=f"{prefix}{rng.randint(10**9, 10**10 - 1)}")
-        if story == "completed":
+        if story == "refunded":
+            with clock.frozen(later + dt.timedelta(days=rng.randint(3, 8))):
+                refund_order(order=order, amount=order_money(order).refundable, reason="Arrived damaged; sent back.",
+                             by=STORE, actor=access.membership.user, restock=True)
+            continue
+        if story in ("completed", "partly_refunded"):
             with clock.frozen(later + dt.timedelta(days=rng.randint(3, 8))):
                 if rng.random() < 0.6:
                     services.confirm_receipt(order=order, by=BUYER, actor=buyer)
                 else:
                     services.confirm_receipt(order=order, by=SYSTEM)
+        if story == "partly_refunded":
+            # A scratch noticed after receipt: a goodwill refund, taken back from the store's balance.
+            with clock.frozen(later + dt.timedelta(days=9)):
+                refund_order(order=order, amount=Money(order.total * Decimal("0.2"), order.currency),
+                             reason="Scratched on arrival.", by=STORE, actor=access.membership.user)
 
 
-@override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend")
+# No server runs while the demo is made: the sandbox's webhooks reach the site in-process.
+@override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend",
+                   PAYMENT_WEBHOOK_TRANSPORT="jishi.payments.deliveries.post_in_process")
 def generate_order_history(*, seed: int, shopper: User) -> Report:
     rng = random.Random(seed)
     stores = list(Store.objects.order_by("id")[:6])
@@ -109,6 +137,7 @@ def generate_order_history(*, seed: int, shopper: User) -> Report:
     buyers = _buyers(rng, shopper)
     now = clock.now()
     groups = orders = 0
+    _commission_rates()
     plan = [story for story, count in STORIES.items() for _ in range(count)]
     for index, story in enumerate(plan):
         buyer, address_id = buyers[index % len(buyers)]
@@ -120,7 +149,8 @@ def generate_order_history(*, seed: int, shopper: User) -> Report:
             continue
         recent = story == "awaiting_payment"
         placed = now - (dt.timedelta(minutes=rng.randint(1, 10)) if recent else
-                        dt.timedelta(days=rng.randint(10, 40) if story == "completed" else rng.randint(1, 9),
+                        dt.timedelta(days=rng.randint(10, 40) if story in ("completed", "partly_refunded")
+                                     else rng.randint(1, 9),
                                      hours=rng.randint(0, 23)))
         with clock.frozen(placed):
             group = place_order_group(buyer=buyer, charge_currency=buyer.preferred_currency or "USD",
@@ -128,4 +158,23 @@ def generate_order_history(*, seed: int, shopper: User) -> Report:
         _play(story, group, access_of, buyer, rng, placed)
         groups += 1
         orders += len(lines)
+    _payouts(stores, access_of, now)
     return Report(groups=groups, orders=orders)
+
+
+def _commission_rates() -> None:
+    tree = get_category_tree()
+    for slug, rate in COMMISSION_RATES.items():
+        if (category := tree.by_slug(slug)) is not None:
+            CommissionRate.objects.update_or_create(category=category, defaults={"rate": rate})
+    invalidate_commission_rates()
+
+
+def _payouts(stores: list[Store], access_of: dict, now: dt.datetime) -> None:
+    """Payout accounts for the stores, then this week's scheduled payouts: settled by the sandbox bank,
+    except the one to the account it refuses, whose money is available again."""
+    for store, number in zip(stores, PAYOUT_ACCOUNTS, strict=False):
+        with clock.frozen(now - dt.timedelta(days=30)):
+            payouts.set_payout_account(access=access_of[store.id], holder=store.name, number=number)
+    with clock.frozen(now - dt.timedelta(days=2)):
+        payouts.pay_out_due_stores()

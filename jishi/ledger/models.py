@@ -7,6 +7,7 @@ to seal an entry whose postings do not sum to zero per currency, and refuse any 
 or its postings: a correction is a new entry. Balances are derived from sealed entries only.
 """
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -122,3 +123,68 @@ class CommissionRate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.category or 'default'}: {self.rate}"
+
+
+# --- paying sellers ---------------------------------------------------------------------------------
+
+
+class PayoutStatus(models.TextChoices):
+    IN_TRANSIT = "in_transit", _("In transit")
+    PAID = "paid", _("Paid")
+    FAILED = "failed", _("Failed")
+
+
+class PayoutAccount(models.Model):
+    """Where a store's payouts go: the bank account its owner entered (one per store)."""
+
+    store = models.OneToOneField("stores.Store", on_delete=models.CASCADE, related_name="payout_account")
+    holder = models.CharField(_("account holder"), max_length=120)
+    number = models.CharField(_("account number (IBAN or local)"), max_length=34)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+")
+    updated_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        verbose_name = _("payout account")
+        verbose_name_plural = _("payout accounts")
+
+    def __str__(self) -> str:
+        return f"{self.store_id}: {self.masked}"
+
+    @property
+    def masked(self) -> str:
+        return f"•••• {self.number[-4:]}"
+
+
+class Payout(models.Model):
+    """Money sent from a store's available balance to its payout account, through a payout provider.
+
+    In transit until the provider reports it paid (settled) or failed (the money is available again).
+    ``scheduled`` payouts were started by the payout schedule, the others by ``requested_by``.
+    """
+
+    store = models.ForeignKey("stores.Store", on_delete=models.PROTECT, related_name="payouts")
+    currency = models.CharField(_("currency"), max_length=3)
+    amount = models.DecimalField(_("amount"), max_digits=15, decimal_places=3)
+    status = models.CharField(_("status"), max_length=12, choices=PayoutStatus.choices,
+                              default=PayoutStatus.IN_TRANSIT)
+    provider = models.CharField(_("provider"), max_length=40)
+    reference = models.CharField(_("provider reference"), max_length=120, blank=True)
+    destination = models.CharField(_("destination"), max_length=40, help_text=_("The account, masked."))
+    failure_reason = models.CharField(_("failure reason"), max_length=300, blank=True)
+    scheduled = models.BooleanField(_("scheduled"), default=False)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                     related_name="+")
+    created_at = models.DateTimeField(default=clock.now)
+    settled_at = models.DateTimeField(null=True, blank=True)
+    failed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["store", "-created_at"], name="payout_store_newest")]
+        constraints = [models.CheckConstraint(condition=models.Q(amount__gt=0), name="payout_amount_positive")]
+        verbose_name = _("payout")
+        verbose_name_plural = _("payouts")
+
+    def __str__(self) -> str:
+        return f"P{self.pk} {self.amount} {self.currency}"

@@ -1,4 +1,4 @@
-"""The ledger's arithmetic, pure: which account is which, minor units, balance checks and commission.
+"""The ledger's arithmetic, pure: which account is which, minor units, balance checks, commission and payouts.
 
 Each money event is a list of ``(AccountRef, Money)`` postings, debit positive. ``net_postings`` turns it
 into what is written: one posting per account, zeros dropped, refused unless it sums to zero in every
@@ -7,12 +7,16 @@ currency (the database checks the same again when the entry is sealed).
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.utils.translation import gettext as _
+
+from jishi.core.errors import DomainError, field_error
 from jishi.ledger.models import CREDIT_NORMAL, AccountKind
-from jishi.money.rules import Money, minor_units, quantize
+from jishi.money.rules import Money, minor_units, quantize, to_decimal
 
 
 @dataclass(frozen=True)
@@ -140,3 +144,54 @@ def charge_share(amount: Money, *, order_total: Money, refunded_before: Money, c
     converted = share(charge_total, amount, order_total)
     return min(converted, charge_total - charge_refunded_before)
 
+
+
+# --- commission on an order -------------------------------------------------------------------------
+
+
+def order_commission(lines, currency: str) -> Money:
+    """The commission on an order's items at the rates frozen on its lines (shipping carries none)."""
+    return sum((line_commission(Money(line.line_total, line.currency), line.commission_rate) for line in lines),
+               Money.zero(currency))
+
+
+# --- payouts ----------------------------------------------------------------------------------------
+
+PAYOUT_ACCOUNT_NUMBER = re.compile(r"^[A-Z0-9]{6,34}$")
+
+
+def clean_payout_account(*, holder: str, number: str) -> tuple[str, str]:
+    """The account holder and number as stored: the number without spaces or dashes, upper case."""
+    holder = " ".join((holder or "").split())
+    number = re.sub(r"[\s-]", "", number or "").upper()
+    problems: dict[str, list[str]] = {}
+    if not holder or len(holder) > 120:
+        problems["holder"] = [_("Enter the account holder's name (up to 120 characters).")]
+    if not PAYOUT_ACCOUNT_NUMBER.match(number):
+        problems["number"] = [_("Enter an account number or IBAN: 6 to 34 letters and digits.")]
+    if problems:
+        raise DomainError("ledger.invalid", next(iter(problems.values()))[0], fields=problems)
+    return holder, number
+
+
+def clean_payout_amount(raw, currency: str) -> Money:
+    """A positive amount in ``currency``, at most its minor units; refused with a field message otherwise."""
+    try:
+        amount = to_decimal(raw)
+    except (TypeError, ValueError):
+        amount = None
+    if amount is None or amount <= 0 or amount != quantize(amount, currency) or amount >= Decimal("1e12"):
+        raise field_error("ledger.invalid", "amount", _("Enter an amount above zero in %(currency)s, like %(example)s.")
+                          % {"currency": currency, "example": Money(100, currency).amount})
+    return Money(amount, currency)
+
+
+def check_payout(amount: Money, *, available: Money, minimum: Money) -> None:
+    """A payout is at least the minimum and at most what is available (409 when the balance is short)."""
+    if amount < minimum:
+        raise field_error("ledger.below_minimum", "amount", _("Payouts start at %(minimum)s.") % {
+            "minimum": f"{minimum.amount} {minimum.currency}"})
+    if amount > available:
+        message = _("Only %(available)s is available to pay out.") % {
+            "available": f"{available.amount} {available.currency}"}
+        raise DomainError("ledger.insufficient_balance", message, fields={"amount": [message]}, status=409)

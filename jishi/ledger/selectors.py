@@ -1,14 +1,20 @@
-"""Reads of the ledger. Every balance is derived from the postings of sealed entries."""
+"""Reads of the ledger. Every balance is derived from the postings of sealed entries.
+
+Sections: an order's money, reconciliation, commission rates, a store's money (balance, transactions,
+payouts)."""
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import Decimal
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Max, Q, Sum
 
-from jishi.ledger.models import Account, AccountKind, Entry, EntryKind, Posting
-from jishi.ledger.rules import AccountRef, from_minor, shown
+from jishi.core.memo import SharedVersionMemo
+from jishi.ledger.models import Account, AccountKind, CommissionRate, Entry, EntryKind, Payout, PayoutAccount, Posting
+from jishi.ledger.rules import AccountRef, from_minor, rate_for, shown
 from jishi.money.rules import Money
 
 REFUND_KINDS = (EntryKind.REFUND, EntryKind.CLAWBACK)
@@ -150,3 +156,151 @@ def escrow_by_order(*, limit: int = 200) -> list[tuple[int, Money]]:
             .exclude(total=0).order_by("total").values_list("order_id", "currency", "total")[:limit])
     return [(order_id, shown(AccountKind.ESCROW, total, currency)) for order_id, currency, total in rows]
 
+
+
+# --- commission rates -------------------------------------------------------------------------------
+
+_RATES: SharedVersionMemo[dict] = SharedVersionMemo("ledger:commission-rates:token")
+
+
+def get_commission_rates() -> dict[int | None, Decimal]:
+    """Category id (``None`` for the platform default) → rate; one small table, kept per process."""
+    return _RATES.get(lambda: dict(CommissionRate.objects.values_list("category_id", "rate")))
+
+
+def invalidate_commission_rates() -> None:
+    _RATES.invalidate()
+
+
+class _Parents:
+    """``rules.rate_for``'s parent map, read from the memoised category tree."""
+
+    def __init__(self, tree):
+        self.by_id = tree.by_id
+
+    def get(self, category_id, default=None):
+        node = self.by_id.get(category_id)
+        return node.parent_id if node is not None else default
+
+
+def commission_rate_resolver() -> Callable[[int | None], Decimal]:
+    """A function from category id to its commission rate (own, nearest ancestor's, or the default), for
+    pricing many lines with no query per line."""
+    from jishi.catalog.selectors import get_category_tree
+
+    rates, parents = get_commission_rates(), _Parents(get_category_tree())
+    return lambda category_id: rate_for(category_id, rates=rates, parent_of=parents)
+
+
+# --- a store's money --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StoreBalance:
+    """One currency of a store's money: waiting in escrow, available to pay out, on its way to the bank,
+    paid out so far, and the commission its orders were charged (net of commission given back)."""
+
+    currency: str
+    escrow: Money
+    available: Money
+    in_transit: Money
+    paid_out: Money
+    commission: Money
+
+
+def _store_postings(store_id: int):
+    """The postings on a store's accounts, and the commission postings of entries for its orders."""
+    return _sealed().filter(Q(account__store_id=store_id)
+                            | Q(account__kind=AccountKind.COMMISSION, entry__order__store_id=store_id))
+
+
+def get_store_balances(*, store) -> list[StoreBalance]:
+    """The store's balance in each currency it holds money in, its own currency first (always shown).
+    One query."""
+    rows = (_store_postings(store.id).values_list("account__kind", "currency", "entry__kind")
+            .annotate(total=Sum("amount")).order_by())
+    raw: dict[str, dict[tuple[str, str], int]] = defaultdict(lambda: defaultdict(int))
+    for kind, currency, entry_kind, total in rows:
+        raw[currency][(kind, entry_kind)] += total
+
+    def balance(code: str) -> StoreBalance:
+        sums = raw.get(code, {})
+
+        def of(kind: str) -> Money:
+            return shown(kind, sum(t for (k, _e), t in sums.items() if k == kind), code)
+
+        settled = sums.get((AccountKind.PAYOUTS_IN_TRANSIT, EntryKind.PAYOUT_SETTLED), 0)
+        return StoreBalance(currency=code, escrow=of(AccountKind.ESCROW), available=of(AccountKind.SELLER_PAYABLE),
+                            in_transit=of(AccountKind.PAYOUTS_IN_TRANSIT), paid_out=from_minor(settled, code),
+                            commission=of(AccountKind.COMMISSION))
+
+    own = store.base_currency_id
+    return [balance(own), *(balance(code) for code in sorted(raw) if code != own)]
+
+
+@dataclass(frozen=True)
+class StoreTransaction:
+    """One ledger entry as it moved a store's money (each amount positive when the store gained)."""
+
+    id: int
+    kind: str
+    created_at: object
+    order_id: int | None
+    payout_id: int | None
+    currency: str
+    escrow: Money
+    available: Money
+    in_transit: Money
+    commission: Money
+
+    @property
+    def label(self) -> str:
+        return str(EntryKind(self.kind).label)
+
+
+def list_store_transactions(*, store_id: int):
+    """The store's transactions, newest first: one row per entry and currency (a values queryset to page;
+    turn rows into ``StoreTransaction`` with ``store_transaction``)."""
+    def part(kind: str) -> Sum:
+        return Sum("amount", filter=Q(account__kind=kind))
+
+    return (_store_postings(store_id)
+            .values("entry_id", "entry__kind", "entry__created_at", "entry__order_id", "entry__event_key", "currency")
+            # A capture for several stores' orders names no order; the store's escrow account does.
+            .annotate(escrow_order=Max("account__order_id"),
+                      escrow=part(AccountKind.ESCROW), available=part(AccountKind.SELLER_PAYABLE),
+                      in_transit=part(AccountKind.PAYOUTS_IN_TRANSIT), commission=part(AccountKind.COMMISSION))
+            .order_by("-entry__created_at", "-entry_id", "currency"))
+
+
+def store_transaction(row: dict) -> StoreTransaction:
+    code = row["currency"]
+    key = row["entry__event_key"]
+    payout_id = int(key.rsplit(":", 1)[1]) if key.split(":", 1)[0] in PAYOUT_EVENTS else None
+    return StoreTransaction(
+        id=row["entry_id"], kind=row["entry__kind"], created_at=row["entry__created_at"],
+        order_id=row["entry__order_id"] or row["escrow_order"], payout_id=payout_id, currency=code,
+        escrow=shown(AccountKind.ESCROW, row["escrow"] or 0, code),
+        available=shown(AccountKind.SELLER_PAYABLE, row["available"] or 0, code),
+        in_transit=shown(AccountKind.PAYOUTS_IN_TRANSIT, row["in_transit"] or 0, code),
+        # Commission as the store sees it: charged shows negative, given back positive.
+        commission=from_minor(row["commission"] or 0, code))
+
+
+PAYOUT_EVENTS = frozenset({EntryKind.PAYOUT, EntryKind.PAYOUT_SETTLED, EntryKind.PAYOUT_FAILED})
+
+
+def list_store_payouts(*, store_id: int, limit: int = 10) -> list[Payout]:
+    return list(Payout.objects.filter(store_id=store_id).select_related("requested_by")[:limit])
+
+
+def get_payout_account(*, store_id: int) -> PayoutAccount | None:
+    return PayoutAccount.objects.filter(store_id=store_id).first()
+
+
+def list_payable_balances() -> list[tuple[int, Money]]:
+    """(store id, available balance) for every store with money available, largest first."""
+    rows = (Account.objects.filter(kind=AccountKind.SELLER_PAYABLE)
+            .annotate(total=Sum("postings__amount", filter=Q(postings__entry__posted=True)))
+            .filter(total__lt=0).order_by("total").values_list("store_id", "currency", "total"))
+    return [(store_id, shown(AccountKind.SELLER_PAYABLE, total, currency)) for store_id, currency, total in rows]

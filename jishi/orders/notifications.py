@@ -17,7 +17,7 @@ from jishi.money.rules import Money
 from jishi.orders.models import Order
 from jishi.stores.selectors import list_member_users
 
-KINDS = ("placed", "paid", "shipped", "received", "auto_confirmed", "cancelled")
+KINDS = ("placed", "paid", "shipped", "received", "auto_confirmed", "cancelled", "refunded")
 
 
 def _subject(kind: str, audience: str, order: Order) -> str:
@@ -31,6 +31,7 @@ def _subject(kind: str, audience: str, order: Order) -> str:
             "received": _("You confirmed receipt of order #%(number)s"),
             "auto_confirmed": _("Receipt of order #%(number)s was confirmed automatically"),
             "cancelled": _("Your order #%(number)s was cancelled"),
+            "refunded": _("Money from your order #%(number)s is on its way back to you"),
         }[kind] % {"number": number, "store": store}
     return {
         "placed": _("New order #%(number)s for %(store)s (awaiting payment)"),
@@ -39,6 +40,7 @@ def _subject(kind: str, audience: str, order: Order) -> str:
         "received": _("The buyer confirmed receipt of order #%(number)s"),
         "auto_confirmed": _("Receipt of order #%(number)s was confirmed automatically"),
         "cancelled": _("Order #%(number)s was cancelled"),
+        "refunded": _("A refund was made on order #%(number)s"),
     }[kind] % {"number": number, "store": store}
 
 
@@ -50,6 +52,13 @@ def _link(order: Order, audience: str) -> str:
     return settings.SITE_URL + path
 
 
+def _refunded(order: Order) -> str:
+    """How much of the order went back to the buyer so far."""
+    from jishi.ledger.selectors import order_money
+
+    return format_money(order_money(order).refunded)
+
+
 def _message(order: Order, kind: str, audience: str, recipient) -> EmailMessage:
     language = recipient.preferred_language or order.group.language or settings.LANGUAGE_CODE
     with translation.override(language):
@@ -59,6 +68,7 @@ def _message(order: Order, kind: str, audience: str, recipient) -> EmailMessage:
             "total": format_money(Money(order.total, order.currency)),
             "shipping": format_money(Money(order.shipping_total, order.currency)),
             "link": _link(order, audience), "site_name": settings.SITE_NAME,
+            "refunded": _refunded(order) if kind == "refunded" else "",
         })
         return EmailMessage(_subject(kind, audience, order), body, None, [recipient.email])
 

@@ -26,6 +26,9 @@ from jishi.catalog.services import release_stock
 from jishi.core import clock
 from jishi.core.errors import DomainError, PermissionDenied
 from jishi.core.jobs import enqueue
+from jishi.ledger.rules import order_commission
+from jishi.ledger.selectors import commission_rate_resolver
+from jishi.ledger.services import record_release
 from jishi.orders.models import GroupStatus, Order, OrderEvent, OrderGroup, OrderLine, OrderStatus
 from jishi.orders.rules import BUYER, STORE, SYSTEM, check_move, clean_reason, clean_tracking, returns_stock
 
@@ -33,13 +36,19 @@ if TYPE_CHECKING:
     from jishi.checkout.rules import Quote
 
 EXPIRED_NOTE = "expired"
+# Notes of refunds start with this, so pages can say "Refunded" in the reader's language.
+REFUND_NOTE = "refund:"
 
 
 def _notify(order_ids, kind: str) -> None:
-    from jishi.orders.tasks import send_order_mail
+    """One job for the orders of one change (a checkout's, a payment's, a sweep's), not one per order."""
+    from jishi.orders.tasks import send_order_mail, send_orders_mail
 
-    for order_id in order_ids:
-        enqueue(send_order_mail, order_id, kind)
+    order_ids = list(order_ids)
+    if len(order_ids) == 1:
+        enqueue(send_order_mail, order_ids[0], kind)
+    elif order_ids:
+        enqueue(send_orders_mail, order_ids, kind)
 
 
 # --- placing ----------------------------------------------------------------------------------------
@@ -63,13 +72,15 @@ def create_order_group(*, buyer, quote: Quote, address: dict, language: str) -> 
               charge_currency=quote.charge_currency, charge_rate=part.charge_rate,
               charge_total=part.charge_total.amount, shipping_address=address, created_at=now, updated_at=now)
         for part in quote.stores])
+    commission_rate = commission_rate_resolver()  # the operator's rates, frozen on each line
     for order, part in zip(orders, quote.stores, strict=True):
         order.store = part.store
         order.line_list = [
             OrderLine(order=order, variant_id=line.variant_id, product_id=line.product_id, sku=line.sku,
                       title=line.title[:200], options=line.options, currency=line.unit_price.currency,
                       unit_price=line.unit_price.amount, quantity=line.quantity, line_total=line.total.amount,
-                      weight_grams=line.weight_grams, hs_code=line.hs_code, origin_country=line.origin_country)
+                      weight_grams=line.weight_grams, hs_code=line.hs_code, origin_country=line.origin_country,
+                      commission_rate=commission_rate(line.category_id))
             for line in part.lines]
     OrderLine.objects.bulk_create([line for order in orders for line in order.line_list])
     OrderEvent.objects.bulk_create([OrderEvent(order=order, actor=buyer, from_status="",
@@ -158,6 +169,11 @@ def cancel_order(*, order: Order, by: str, actor=None, reason: str = "") -> Orde
                      cancel_reason=reason)
         if returns_stock(left, OrderStatus.CANCELLED):
             _return_units([order.id])
+        if left == OrderStatus.PAID:
+            # The buyer gets all their money back (the units came back above).
+            from jishi.payments.services import refund_in_full
+
+            refund_in_full(order=order, reason=reason, by=by, actor=actor, key=f"cancel:order:{order.id}")
         if (group.status == GroupStatus.PENDING_PAYMENT
                 and not group.orders.exclude(status=OrderStatus.CANCELLED).exists()):
             OrderGroup.objects.filter(pk=group.pk).update(status=GroupStatus.CANCELLED, updated_at=clock.now())
@@ -169,6 +185,19 @@ def cancel_store_order(*, access, order: Order, reason: str) -> Order:
     if not access.can("cancel_orders"):
         raise PermissionDenied("store.role_required", _("Your role in this store does not allow that."))
     return cancel_order(order=order, by=STORE, actor=access.membership.user, reason=reason)
+
+
+def note_refund(*, order: Order, amount, reason: str = "", actor=None) -> None:
+    """Record a refund of ``amount`` (Money) in the order's history (for ``payments.services.refund_order``)."""
+    note = f"{REFUND_NOTE}{amount.currency} {amount.amount}" + (f" · {reason}" if reason else "")
+    OrderEvent.objects.create(order=order, actor=actor, from_status=order.status, to_status=order.status,
+                              note=note[:500], created_at=clock.now())
+
+
+def close_refunded(*, order: Order) -> Order:
+    """A shipped or delivered order whose money all went back to the buyer is closed as refunded."""
+    _move(order, OrderStatus.REFUNDED, by=SYSTEM, auto_confirm_at=None)
+    return order
 
 
 def ship_order(*, access, order: Order, carrier: str, tracking_number: str) -> Order:
@@ -188,17 +217,45 @@ def ship_order(*, access, order: Order, carrier: str, tracking_number: str) -> O
 
 
 def confirm_receipt(*, order: Order, by: str = BUYER, actor=None) -> Order:
-    """The goods arrived: the order is delivered, then completed (which the payments issue will use to
-    release escrow). ``by=SYSTEM`` is the automatic confirmation when the protection window ends."""
+    """The goods arrived: the order is delivered, then completed, and its escrow is released to the store
+    less the commission. ``by=SYSTEM`` is the automatic confirmation when the protection window ends."""
     check_move(order.status, OrderStatus.DELIVERED, by)
+    from jishi.disputes.selectors import has_active_request
+
+    if has_active_request(order_id=order.id):
+        # Releasing escrow now would decide the request behind the store's and the operator's back.
+        raise DomainError("order.refund_request_open",
+                          _("A refund request on this order is still running: withdraw it before confirming "
+                            "receipt."), status=409)
     now = clock.now()
     note = _("Confirmed automatically %(days)s days after shipment.") % {
         "days": settings.ORDER_AUTO_CONFIRM_DAYS} if by == SYSTEM else ""
     with transaction.atomic():
         _move(order, OrderStatus.DELIVERED, by=by, actor=actor, note=note, delivered_at=now)
         _move(order, OrderStatus.COMPLETED, by=SYSTEM, completed_at=now)
+        # Escrow goes to the seller, less the commission at the rates frozen on the lines.
+        record_release(order=order, commission_total=order_commission(order.lines.all(), order.currency))
     _notify([order.id], "auto_confirmed" if by == SYSTEM else "received")
     return order
+
+
+def pause_auto_confirm(*, order: Order) -> dt.timedelta | None:
+    """A refund request was opened: receipt is no longer confirmed automatically. Returns the time that
+    was left of the protection window (``None`` when none was running). Call inside the caller's
+    transaction."""
+    left = order.auto_confirm_at - clock.now() if order.auto_confirm_at else None
+    Order.objects.filter(pk=order.pk).update(auto_confirm_at=None, updated_at=clock.now())
+    order.auto_confirm_at = None
+    return left
+
+
+def resume_auto_confirm(*, order: Order, at: dt.datetime | None) -> None:
+    """The refund request closed and the order goes on: receipt is confirmed automatically at ``at``
+    unless the buyer confirms it first (only while the order is still shipped)."""
+    if at is None:
+        return
+    Order.objects.filter(pk=order.pk, status=OrderStatus.SHIPPED).update(auto_confirm_at=at, updated_at=clock.now())
+    order.auto_confirm_at = at
 
 
 # --- timers -----------------------------------------------------------------------------------------
@@ -239,8 +296,11 @@ def process_due(*, batch: int = 500) -> DueReport:
                       .order_by("expires_at").values_list("id", flat=True)[:batch])
     expired = sum(1 for group_id in due_groups if expire_group(group_id))
     confirmed = 0
-    for order in Order.objects.filter(status=OrderStatus.SHIPPED, auto_confirm_at__lte=now).order_by(
-            "auto_confirm_at")[:batch]:
+    from jishi.disputes.selectors import orders_with_active_request
+
+    # A running refund request holds the protection window open (``pause_auto_confirm``).
+    for order in Order.objects.filter(status=OrderStatus.SHIPPED, auto_confirm_at__lte=now).exclude(
+            pk__in=orders_with_active_request()).order_by("auto_confirm_at")[:batch]:
         try:
             confirm_receipt(order=order, by=SYSTEM)
         except DomainError:

@@ -17,6 +17,7 @@ from jishi.catalog.services import update_product, update_variant
 from jishi.checkout import services as checkout_services
 from jishi.checkout.services import place_order_group
 from jishi.core.errors import DomainError
+from jishi.ledger.selectors import get_commission_rates
 from jishi.money.selectors import get_rate_table, list_currency_codes
 from jishi.money.services import set_rate
 from jishi.orders.models import Order, OrderGroup, OrderLine
@@ -440,6 +441,7 @@ def _big_cart(world, *, stores: int, lines: int) -> set[int]:
 
 def _queries_to_place(world) -> int:
     get_rate_table(), list_currency_codes()  # the per-process rate table is warm after the first request
+    get_commission_rates()  # and so are the commission rates
     with CaptureQueriesContext(connection) as captured:
         group = place_order_group(buyer=world.big_buyer, charge_currency="USD", address_id=world.big_address.id)
     assert group.orders.exists()

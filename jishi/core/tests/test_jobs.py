@@ -211,6 +211,12 @@ FRESH_PROCESS = textwrap.dedent("""
     from jishi.cart import services as cart_services
     from jishi.core import idempotency
     cart_services.purge_abandoned_carts = idempotency.purge_expired = lambda *args, **kwargs: 0
+    from jishi.payments import deliveries
+    deliveries.retry_due = lambda *args, **kwargs: 0
+    from jishi.ledger import payouts
+    payouts.pay_out_due_stores = lambda *args, **kwargs: []
+    from jishi.disputes import services as dispute_services
+    dispute_services.process_due = lambda *args, **kwargs: dispute_services.DueReport(0, 0, 0)
     sweeper = run_schedule_in_thread(every=0.05)
     swept = ran.wait(10)
     sweeper.stop()

@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 from jishi.ledger import rules, selectors, services
 from jishi.ledger.models import Account, Entry, EntryKind, Posting
 from jishi.money.rules import Money
-from tests.factories import UserFactory, buy_now, make_product, open_store_for
+from tests.factories import UserFactory, make_product, open_store_for
 
 pytestmark = pytest.mark.django_db
 

@@ -87,3 +87,15 @@ def localized_name(category) -> str:
 @register.filter
 def get_item(mapping, key):
     return mapping.get(key, "") if hasattr(mapping, "get") else ""
+
+
+@register.filter
+def percent(rate) -> str:
+    """A rate as a percentage in the page's language: 0.0525 → "5.25%"."""
+    if rate in (None, ""):
+        return ""
+    from babel.numbers import format_percent
+
+    from jishi.money.formatting import babel_locale
+
+    return format_percent(rate, format="#,##0.##%", locale=babel_locale())

@@ -57,7 +57,7 @@ def test_the_checkout_page_prices_each_store_and_the_total_in_the_charge_currenc
     assert "CN¥200.00" in page and "CN¥12.00" in page and "CN¥212.00" in page
     assert f"${quote.total.amount}" in page and "Exchange rates as of" in page
     assert f'value="{market["home"].id}" checked' in page  # the default address is chosen
-    assert "Online payment arrives in the next release" in page
+    assert "takes you to the payment page" in page
 
 
 def test_placing_from_the_cart_makes_one_group_with_one_order_per_store(client, market,
@@ -71,16 +71,17 @@ def test_placing_from_the_cart_makes_one_group_with_one_order_per_store(client, 
         response = client.post("/checkout/", {"address_id": market["home"].id, "charge_currency": "USD",
                                               "quoted_total": quoted})
     group = OrderGroup.objects.get()
-    assert response.status_code == 302 and response["Location"] == f"/orders/groups/{group.id}/"
+    payment = group.payments.get()  # placing sends the shopper on to pay
+    assert response.status_code == 302 and response["Location"] == f"/pay/sandbox/{payment.token}/"
     assert sorted(order.store.name for order in group.orders.all()) == ["Austin Boots", "Hangzhou Silk"]
     # Ordered lines leave the cart; the line saved for later stays.
     assert list(CartLine.objects.values_list("variant_id", flat=True)) == [market["fan"].id]
     assert Variant.objects.get(pk=market["scarf"].pk).stock == 8
     assert any("is placed" in message.subject for message in mail.outbox)
 
-    page = client.get(response["Location"]).content.decode()
+    page = client.get(f"/orders/groups/{group.id}/").content.decode()
     assert "Awaiting payment — pay before" in page and "Hangzhou Silk" in page and "Austin Boots" in page
-    assert "Online payment arrives in the next release" in page and f"${group.charge_total:.2f}" in page
+    assert "Pay now" in page and f"${group.charge_total:.2f}" in page
 
 
 def test_buy_now_checks_out_one_item_and_leaves_the_cart_alone(client, market):
@@ -92,7 +93,7 @@ def test_buy_now_checks_out_one_item_and_leaves_the_cart_alone(client, market):
     response = client.post("/checkout/", {"variant": market["scarf"].id, "quantity": 3,
                                           "address_id": market["home"].id})
     group = OrderGroup.objects.get()
-    assert response["Location"] == f"/orders/groups/{group.id}/"
+    assert response["Location"] == group.payments.get().redirect_url
     order = group.orders.get()
     assert (order.store, order.lines.get().quantity) == (market["silk"], 3)
     assert CartLine.objects.get().variant_id == market["boot"].id
@@ -209,7 +210,8 @@ def test_checkout_pages_render_in_english_and_chinese(client, market):
 
 def test_another_shoppers_order_group_is_not_found(client, market):
     fill_cart(client, market, (market["scarf"], 1))
-    location = client.post("/checkout/", {"address_id": market["home"].id})["Location"]
+    client.post("/checkout/", {"address_id": market["home"].id})
+    location = f"/orders/groups/{OrderGroup.objects.get().id}/"
     client.force_login(UserFactory())
     assert client.get(location).status_code == 404
     client.logout()

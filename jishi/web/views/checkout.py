@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import path
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -25,6 +25,7 @@ from jishi.core.errors import DomainError
 from jishi.money.rules import Money
 from jishi.web.forms.trade import NEW_ADDRESS, ShippingAddressForm
 from jishi.web.views.cart import current_cart
+from jishi.web.views.payments import payment_redirect
 
 
 def _language() -> str:
@@ -188,7 +189,7 @@ def checkout(request):
                 problems.add(error)
             else:
                 messages.success(request, _("Your order is placed."))
-                return redirect("web:order_group", group.id)
+                return payment_redirect(request, group)
         for name, texts in problems.address_fields.items():
             for text in texts:
                 address_form.add_error(name if name in address_form.fields else None, text)

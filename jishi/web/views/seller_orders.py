@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from jishi.core.errors import DomainError, NotFound, PermissionDenied
 from jishi.core.pagination import paginate, parse_page_number
+from jishi.ledger.rules import order_commission
 from jishi.money.rules import Money
 from jishi.orders import services
 from jishi.orders.models import OrderStatus
@@ -24,6 +25,7 @@ from jishi.orders.rules import STORE, moves_for
 from jishi.orders.selectors import access_store_order, attach_lines, count_store_orders_by_status, list_store_orders
 from jishi.web.forms.trade import CancelForm, ShipForm
 from jishi.web.timeline import order_timeline
+from jishi.web.views.refunds import store_refund_context
 from jishi.web.views.seller_stores import store_access
 
 PER_PAGE = 25
@@ -60,17 +62,24 @@ def _with_amounts(order):
         line.total_money = Money(line.line_total, line.currency)
     order.line_list = lines
     order.units = sum(line.quantity for line in lines)
+    # The platform's commission at the rates frozen when the order was placed, and what the store keeps.
+    order.commission_money = order_commission(lines, currency)
+    order.net_money = order.total_money - order.commission_money
     return order
 
 
-def _render_detail(request, access, order, *, ship_form=None, cancel_form=None, status: int = 200):
+def _render_detail(request, access, order, *, ship_form=None, cancel_form=None, refund_forms=None,
+                   status: int = 200):
     moves = moves_for(order.status, STORE)
     can_ship = OrderStatus.SHIPPED in moves and access.can("fulfil_orders")
     can_cancel = OrderStatus.CANCELLED in moves and access.can("cancel_orders")
     action_errors = [message for form in (ship_form, cancel_form) if form is not None
                      for message in form.non_field_errors()]
+    refunds = store_refund_context(access, order, forms=refund_forms)
     return render(request, "web/seller/orders/detail.html", {
-        "access": access, "order": _with_amounts(order), "timeline": order_timeline(order, audience="store"),
+        **refunds,
+        "access": access, "order": _with_amounts(order),
+        "timeline": order_timeline(order, audience="store", refund_requests=refunds["refund_requests"]),
         "address": order.shipping_address if isinstance(order.shipping_address, dict) else {},
         "can_ship": can_ship, "can_cancel": can_cancel, "action_errors": action_errors,
         "ship_form": ship_form or ShipForm(), "cancel_form": cancel_form or CancelForm(), "carriers": CARRIERS,

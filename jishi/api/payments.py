@@ -1,0 +1,78 @@
+"""Payments: starting one for an order group, and the providers' webhooks.
+
+Only the group's buyer can start its payment (anyone else gets 404). Webhooks are public and carry no
+session: they are trusted only for their signature, checked before anything is read from them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from ninja import Router, Schema, Status
+from pydantic import Field
+
+from jishi.api.schemas import ErrorOut
+from jishi.core.idempotency import clean_key, request_hash, run_once
+from jishi.money.rules import quantize
+from jishi.orders.selectors import access_order_group
+from jishi.payments import services
+from jishi.payments.models import Payment
+
+router = Router(tags=["payments"])
+webhook_router = Router(tags=["payments"])
+
+
+class PaymentOut(Schema):
+    id: int
+    group_id: int
+    provider: str
+    status: str = Field(description="created, failed, succeeded or refunded.")
+    amount: Decimal
+    currency: str
+    redirect_url: str = Field(description="Where to send the shopper to pay.")
+    created_at: dt.datetime
+
+
+class WebhookOut(Schema):
+    received: bool
+    outcome: str = Field(description="processed, ignored, or replay (an event already received).")
+
+
+def payment_out(request, payment: Payment) -> PaymentOut:
+    return PaymentOut(id=payment.id, group_id=payment.group_id, provider=payment.provider, status=payment.status,
+                      amount=quantize(payment.amount, payment.currency), currency=payment.currency,
+                      redirect_url=request.build_absolute_uri(payment.redirect_url) if payment.redirect_url else "",
+                      created_at=payment.created_at)
+
+
+@router.post("/order-groups/{group_id}/payments",
+             response={201: PaymentOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut})
+def start_payment(request, group_id: int):
+    """Start paying an order group that awaits payment: answers where to send the shopper.
+
+    The amount is what the group still owes (its orders not cancelled), in its charge currency. Send an
+    ``Idempotency-Key`` header to make retries safe: the same key answers the first payment again.
+    """
+    buyer = request.auth
+    group = access_order_group(user=buyer, group_id=group_id)
+    key = clean_key(request.headers.get("Idempotency-Key"))
+    fingerprint = request_hash(method=request.method, path=request.path,
+                               body=request.body.decode("utf-8", "replace"))
+
+    def work() -> tuple[int, dict]:
+        payment = services.start_payment(group=group)
+        return 201, payment_out(request, payment).model_dump(mode="json")
+
+    stored = run_once(user=buyer, scope=f"payment:{group.pk}", key=key, fingerprint=fingerprint, work=work)
+    return Status(stored.status_code, stored.body)
+
+
+@webhook_router.post("/payments/webhooks/{provider}", auth=None, url_name="payment_webhook",
+                     response={200: WebhookOut, 400: ErrorOut, 404: ErrorOut, 409: ErrorOut})
+def receive_webhook(request, provider: str):
+    """A payment provider reports what happened. Signed ``Jishi-Signature: t=<unix>,v1=<hex HMAC-SHA256 of
+    "<t>.<body>">``; refused (400) when unsigned, wrongly signed or more than 5 minutes old. A replayed
+    event answers 200 and changes nothing; an amount or currency that does not match is refused (409)."""
+    result = services.receive_webhook(provider=provider[:32], headers=request.headers, body=request.body)
+    return WebhookOut(received=True, outcome=result.outcome)

@@ -1,0 +1,188 @@
+"""Buyer protection, pure: the refund request's state machine, its deadlines and input checks.
+
+    open ──accept──▶ accepted ──return──▶ return_shipped ──confirm──▶ refunded
+      │   (goods back)    │                     │
+      │                   └─(no return in time)─┴──reject──┐
+      ├──accept (no goods back)──────────────────────────▶ refunded
+      └──reject──▶ rejected ──escalate──▶ escalated ──decide──▶ refunded / closed
+                       └──(not escalated in time)──▶ closed
+
+The store answers within ``REFUND_RESPONSE_DAYS`` and silence accepts (the system acts for it); the buyer
+sends goods back within ``REFUND_RETURN_DAYS``; the store confirms a return within
+``REFUND_RETURN_CONFIRM_DAYS`` and silence confirms; the buyer escalates within ``REFUND_ESCALATION_DAYS``.
+The buyer may withdraw a request that is not yet with the marketplace. Any other move is refused with
+``refund_request.illegal_transition`` (409).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+from jishi.core.errors import DomainError
+from jishi.disputes.models import RefundReason
+from jishi.disputes.models import RefundRequestStatus as S
+from jishi.money.rules import Money, minor_units, to_decimal
+from jishi.orders.models import OrderStatus
+
+BUYER, STORE, OPERATOR, SYSTEM = "buyer", "store", "operator", "system"
+
+TRANSITIONS: dict[tuple[str, str], frozenset[str]] = {
+    (S.OPEN, S.ACCEPTED): frozenset({STORE, SYSTEM}),
+    (S.OPEN, S.REFUNDED): frozenset({STORE, SYSTEM}),
+    (S.OPEN, S.REJECTED): frozenset({STORE}),
+    (S.OPEN, S.CLOSED): frozenset({BUYER}),
+    (S.ACCEPTED, S.RETURN_SHIPPED): frozenset({BUYER}),
+    (S.ACCEPTED, S.CLOSED): frozenset({BUYER, SYSTEM}),
+    (S.RETURN_SHIPPED, S.REFUNDED): frozenset({STORE, SYSTEM}),
+    (S.RETURN_SHIPPED, S.REJECTED): frozenset({STORE}),
+    (S.REJECTED, S.ESCALATED): frozenset({BUYER}),
+    (S.REJECTED, S.CLOSED): frozenset({BUYER, SYSTEM}),
+    (S.ESCALATED, S.REFUNDED): frozenset({OPERATOR}),
+    (S.ESCALATED, S.CLOSED): frozenset({OPERATOR}),
+}
+
+# Before receipt is confirmed: paid, on its way, or delivered but not yet completed.
+REQUESTABLE_ORDER_STATUSES = frozenset({OrderStatus.PAID, OrderStatus.SHIPPED, OrderStatus.DELIVERED})
+# Orders a store or the operator may refund on their own initiative: paid, whatever happened since.
+REFUNDABLE_ORDER_STATUSES = frozenset({OrderStatus.PAID, OrderStatus.SHIPPED, OrderStatus.DELIVERED,
+                                       OrderStatus.COMPLETED, OrderStatus.REFUNDED})
+# A paused protection window resumes with at least this much time, so the buyer can still react.
+MIN_RESUMED_WINDOW = dt.timedelta(days=1)
+
+
+def can_move(current: str, target: str, by: str) -> bool:
+    return by in TRANSITIONS.get((current, target), frozenset())
+
+
+def check_move(current: str, target: str, by: str) -> None:
+    """Raise ``refund_request.illegal_transition`` (409) unless ``by`` may move a request to ``target``."""
+    if can_move(current, target, by):
+        return
+    raise DomainError("refund_request.illegal_transition",
+                      _("A refund request that is “%(current)s” cannot become “%(target)s”.") % {
+                          "current": S(current).label, "target": S(target).label},
+                      status=409, fields={"status": [S(current).label]})
+
+
+def moves_for(current: str, by: str) -> list[str]:
+    return [target for (source, target), actors in TRANSITIONS.items() if source == current and by in actors]
+
+
+# What each side can do to a request, named as the API and the pages name it: the statuses it can be
+# done from, and (for the state machine) the status it leads to.
+ACTIONS: dict[str, tuple[str, frozenset[str], str | None]] = {
+    "accept": (STORE, frozenset({S.OPEN}), None),  # accepted or refunded, by ``accepted_target``
+    "reject": (STORE, frozenset({S.OPEN, S.RETURN_SHIPPED}), S.REJECTED),
+    "confirm_return": (STORE, frozenset({S.RETURN_SHIPPED}), S.REFUNDED),
+    "return": (BUYER, frozenset({S.ACCEPTED}), S.RETURN_SHIPPED),
+    "escalate": (BUYER, frozenset({S.REJECTED}), S.ESCALATED),
+    "withdraw": (BUYER, frozenset({S.OPEN, S.ACCEPTED, S.REJECTED}), S.CLOSED),
+    "decide": (OPERATOR, frozenset({S.ESCALATED}), None),
+}
+
+
+def actions_for(status: str, by: str) -> list[str]:
+    """The actions ``by`` may take on a request in ``status`` now (what the pages offer as buttons)."""
+    return [name for name, (side, sources, _target) in ACTIONS.items() if side == by and status in sources]
+
+
+def check_action(current: str, action: str) -> None:
+    """Raise ``refund_request.illegal_transition`` (409) unless ``action`` can be taken in ``current``
+    (confirming a return needs goods on their way back, even though accepting also leads to a refund)."""
+    _side, sources, target = ACTIONS[action]
+    if current in sources:
+        return
+    raise DomainError("refund_request.illegal_transition",
+                      _("A refund request that is “%(current)s” cannot become “%(target)s”.") % {
+                          "current": S(current).label, "target": S(target or S.ACCEPTED).label},
+                      status=409, fields={"status": [S(current).label]})
+
+
+def due_after(status: str, now: dt.datetime) -> dt.datetime | None:
+    """The deadline of the step a request enters (``None`` for a step nobody has to take by a date)."""
+    days = {S.OPEN: settings.REFUND_RESPONSE_DAYS, S.ACCEPTED: settings.REFUND_RETURN_DAYS,
+            S.RETURN_SHIPPED: settings.REFUND_RETURN_CONFIRM_DAYS, S.REJECTED: settings.REFUND_ESCALATION_DAYS}.get(status)
+    return now + dt.timedelta(days=days) if days is not None else None
+
+
+def accepted_target(goods_return: bool) -> str:
+    """Accepting sends the buyer to return the goods, or refunds at once when nothing comes back."""
+    return S.ACCEPTED if goods_return else S.REFUNDED
+
+
+def resumed_auto_confirm(*, now: dt.datetime, left: dt.timedelta | None,
+                         current: dt.datetime | None) -> dt.datetime | None:
+    """When receipt is confirmed automatically after a request closed without a full refund: the time
+    that was left when it paused (or the window the order got when it shipped during the request), and
+    never less than ``MIN_RESUMED_WINDOW`` from now."""
+    if left is not None:
+        return now + max(left, MIN_RESUMED_WINDOW)
+    if current is not None:
+        return max(current, now + MIN_RESUMED_WINDOW)
+    return None
+
+
+def _invalid(field: str, message: str) -> DomainError:
+    return DomainError("refund_request.invalid", message, fields={field: [message]})
+
+
+def clean_amount(raw, *, refundable: Money, field: str = "amount") -> Money:
+    """A positive amount in the order's store currency, no more than is still refundable."""
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        raise _invalid(field, _("Enter the amount to refund."))
+    try:
+        value = to_decimal(raw)
+    except (TypeError, ValueError):
+        raise _invalid(field, _("Enter the amount as a number, like 12.50.")) from None
+    money = Money(value, refundable.currency)
+    if money.amount != value:
+        raise _invalid(field, _("%(currency)s amounts have at most %(digits)s decimals.") % {
+            "currency": refundable.currency, "digits": minor_units(refundable.currency)})
+    if money.amount <= 0:
+        raise _invalid(field, _("The amount must be more than zero."))
+    if money > refundable:
+        raise _invalid(field, _("At most %(amount)s %(currency)s can still be refunded.") % {
+            "amount": refundable.amount, "currency": refundable.currency})
+    return money
+
+
+def clean_reason(raw) -> str:
+    value = str(raw or "").strip()
+    if value not in RefundReason.values:
+        raise _invalid("reason", _("Choose a reason."))
+    return value
+
+
+def clean_text(raw, *, field: str, required: bool, limit: int = 1000, message: str = "") -> str:
+    text = str(raw or "").strip()
+    if required and not text:
+        raise _invalid(field, message or _("Tell us why."))
+    if len(text) > limit:
+        raise _invalid(field, _("Keep it under %(limit)s characters.") % {"limit": limit})
+    return text
+
+
+def check_requestable(*, order_status: str, refundable: Money) -> None:
+    """A buyer asks for money back only before receipt is confirmed, and only while some is left."""
+    if order_status not in REQUESTABLE_ORDER_STATUSES:
+        raise DomainError("refund_request.not_allowed",
+                          _("A refund can be requested only for a paid order whose receipt is not yet confirmed."),
+                          status=409)
+    if not refundable:
+        raise DomainError("refund_request.nothing_to_refund", _("Nothing is left to refund on this order."),
+                          status=409)
+
+
+def check_refundable_order(*, order_status: str, refundable: Money) -> None:
+    """A store or the operator refunds a paid order, before or after receipt, while money is left."""
+    if order_status not in REFUNDABLE_ORDER_STATUSES:
+        raise DomainError("refund.not_allowed", _("Only a paid order can be refunded."), status=409)
+    if not refundable:
+        raise DomainError("refund.nothing_to_refund", _("Nothing is left to refund on this order."), status=409)
+
+
+def is_full(amount: Money, refundable: Money) -> bool:
+    return amount == refundable

@@ -1,0 +1,358 @@
+"""Buyer protection pages: the buyer's refund request on their order page, the store's answers and refunds
+in the seller centre, and the operator's arbitration pages (staff only, under /operator/).
+
+Every action is a plain form post that comes back to the page it was made on; errors show inline there.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from jishi.core.errors import DomainError, NotFound, PermissionDenied
+from jishi.core.pagination import paginate, parse_page_number
+from jishi.disputes import rules, selectors, services
+from jishi.disputes.models import Decision, RefundRequestStatus
+from jishi.money.rules import Money, quantize
+from jishi.orders.models import Order
+from jishi.orders.selectors import access_order, access_store_order
+from jishi.web.forms.errors import add_domain_errors
+from jishi.web.forms.refunds import (
+    ConfirmReturnForm,
+    DecideForm,
+    EscalateForm,
+    RefundForm,
+    RefundRequestForm,
+    RejectForm,
+    ReturnForm,
+)
+from jishi.web.timeline import order_timeline
+from jishi.web.views.seller_stores import store_access
+
+PER_PAGE = 25
+
+
+def _with_money(found):
+    found.amount_money = Money(found.amount, found.currency)
+    found.refunded_money = Money(found.refunded_amount, found.currency) if found.refunded_amount is not None else None
+    return found
+
+
+# --- the panels on the order pages (used by web.views.orders and web.views.seller_orders) -----------
+
+
+def buyer_refund_context(order, *, forms: dict | None = None) -> dict:
+    """What the buyer's order page shows of buyer protection, and the forms it offers."""
+    forms = forms or {}
+    found = [_with_money(r) for r in selectors.list_order_refund_requests(order=order)]
+    current = selectors.current_refund_request(found)
+    active = current is not None and current.active
+    refundable = selectors.refundable(order) if order.status in rules.REQUESTABLE_ORDER_STATUSES else None
+    can_request = not active and bool(refundable)
+    return {
+        "refund_requests": found, "refund_request": current, "refund_active": active,
+        "refund_actions": rules.actions_for(current.status, rules.BUYER) if active else [],
+        "can_request_refund": can_request, "refundable": refundable,
+        "request_form": forms.get("request_form") or RefundRequestForm(
+            initial={"amount": refundable.amount if refundable else ""}),
+        "return_form": forms.get("return_form") or ReturnForm(),
+        "escalate_form": forms.get("escalate_form") or EscalateForm(),
+        "refund_form_open": bool(forms),
+    }
+
+
+def store_refund_context(access, order, *, forms: dict | None = None) -> dict:
+    """What the seller centre's order page shows of buyer protection, and the forms it offers."""
+    forms = forms or {}
+    found = [_with_money(r) for r in selectors.list_order_refund_requests(order=order)]
+    current = selectors.current_refund_request(found)
+    active = current is not None and current.active
+    may_refund = access.can("refund_orders")
+    refundable = selectors.refundable(order) if order.status in rules.REFUNDABLE_ORDER_STATUSES else None
+    return {
+        "refund_requests": found, "refund_request": current,
+        "refund_actions": rules.actions_for(current.status, rules.STORE) if active and may_refund else [],
+        "can_refund": may_refund and bool(refundable), "refundable": refundable,
+        "reject_form": forms.get("reject_form") or RejectForm(),
+        "confirm_form": forms.get("confirm_form") or ConfirmReturnForm(),
+        "refund_form": forms.get("refund_form") or RefundForm(),
+        "refund_form_open": "refund_form" in forms,
+    }
+
+
+def _act(form, action, *, done: str, request, back, again):
+    """Run ``action`` with the form's data: back to the page when done, else the page again with the error."""
+    if form.is_valid():
+        try:
+            action(**form.cleaned_data)
+        except PermissionDenied as denied:
+            raise DjangoPermissionDenied(denied.message)
+        except DomainError as error:
+            add_domain_errors(form, error)
+            return again(status=409 if error.status == 409 else 200)
+        messages.success(request, done)
+        return back()
+    return again(status=200)
+
+
+# --- the buyer --------------------------------------------------------------------------------------
+
+
+def _buyer_order(request, order_id) -> Order:
+    try:
+        return access_order(user=request.user, order_id=order_id)
+    except NotFound:
+        raise Http404("No such order")
+
+
+def _buyer_request(request, order_id, request_id):
+    try:
+        return selectors.access_refund_request(user=request.user, order_id=order_id, request_id=request_id)
+    except NotFound:
+        raise Http404("No such refund request")
+
+
+def _buyer_page(request, order_id: int, name: str, form):
+    from jishi.web.views.orders import order_detail
+
+    return lambda status: order_detail(request, order_id, refund_forms={name: form}, status=status)
+
+
+@login_required
+@require_POST
+def request_refund(request, order_id: int):
+    order = _buyer_order(request, order_id)
+    form = RefundRequestForm(request.POST)
+    return _act(form, lambda reason, amount, goods_return, details: services.open_refund_request(
+        order=order, buyer=request.user, reason=reason, amount=amount, goods_return=goods_return, details=details),
+        done=_("Your refund request is sent. The store has %(days)s days to answer; until then your order "
+               "is not confirmed automatically.") % {"days": _days("REFUND_RESPONSE_DAYS")},
+        request=request, back=lambda: redirect("web:order_detail", order.id),
+        again=_buyer_page(request, order.id, "request_form", form))
+
+
+@login_required
+@require_POST
+def refund_return(request, order_id: int, request_id: int):
+    found = _buyer_request(request, order_id, request_id)
+    form = ReturnForm(request.POST)
+    return _act(form, lambda carrier, tracking_number: services.add_return_tracking(
+        request=found, buyer=request.user, carrier=carrier, tracking_number=tracking_number),
+        done=_("Thank you. The store will confirm when the goods arrive, and you are refunded then."),
+        request=request, back=lambda: redirect("web:order_detail", found.order_id),
+        again=_buyer_page(request, found.order_id, "return_form", form))
+
+
+@login_required
+@require_POST
+def refund_escalate(request, order_id: int, request_id: int):
+    found = _buyer_request(request, order_id, request_id)
+    form = EscalateForm(request.POST)
+    return _act(form, lambda note: services.escalate_refund_request(request=found, buyer=request.user, note=note),
+                done=_("The marketplace will look at your request and decide."),
+                request=request, back=lambda: redirect("web:order_detail", found.order_id),
+                again=_buyer_page(request, found.order_id, "escalate_form", form))
+
+
+@login_required
+@require_POST
+def refund_withdraw(request, order_id: int, request_id: int):
+    found = _buyer_request(request, order_id, request_id)
+    try:
+        services.withdraw_refund_request(request=found, buyer=request.user)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Your refund request is withdrawn."))
+    return redirect("web:order_detail", found.order_id)
+
+
+def _days(setting: str) -> int:
+    from django.conf import settings
+
+    return getattr(settings, setting)
+
+
+# --- the store --------------------------------------------------------------------------------------
+
+
+def _store_request(access, request_id):
+    try:
+        return selectors.access_store_refund_request(access=access, request_id=request_id)
+    except NotFound:
+        raise Http404("No such refund request")
+
+
+def _store_page(request, access, order_id: int, name: str, form):
+    from jishi.web.views.seller_orders import _order_or_404, _render_detail
+
+    return lambda status: _render_detail(request, access, _order_or_404(access, order_id), refund_forms={name: form},
+                                         status=status)
+
+
+def _store_back(access, order_id: int):
+    return lambda: redirect("web:seller_order_detail", access.store.slug, order_id)
+
+
+@login_required
+@require_POST
+def store_accept(request, slug: str, request_id: int):
+    access = store_access(request, slug, "refund_orders")
+    found = _store_request(access, request_id)
+    try:
+        services.accept_refund_request(access=access, request=found)
+    except PermissionDenied as denied:
+        raise DjangoPermissionDenied(denied.message)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("You accepted the request: the buyer sends the goods back.") if found.goods_return
+                         else _("You accepted the request and the buyer is refunded."))
+    return redirect("web:seller_order_detail", access.store.slug, found.order_id)
+
+
+@login_required
+@require_POST
+def store_reject(request, slug: str, request_id: int):
+    access = store_access(request, slug, "refund_orders")
+    found = _store_request(access, request_id)
+    form = RejectForm(request.POST)
+    return _act(form, lambda reason: services.reject_refund_request(access=access, request=found, reason=reason),
+                done=_("You rejected the request; the buyer may ask the marketplace to decide."), request=request,
+                back=_store_back(access, found.order_id),
+                again=_store_page(request, access, found.order_id, "reject_form", form))
+
+
+@login_required
+@require_POST
+def store_confirm_return(request, slug: str, request_id: int):
+    access = store_access(request, slug, "refund_orders")
+    found = _store_request(access, request_id)
+    form = ConfirmReturnForm(request.POST)
+    return _act(form, lambda restock: services.confirm_return(access=access, request=found, restock=restock),
+                done=_("Return confirmed: the buyer is refunded."), request=request,
+                back=_store_back(access, found.order_id),
+                again=_store_page(request, access, found.order_id, "confirm_form", form))
+
+
+@login_required
+@require_POST
+def store_refund(request, slug: str, order_id: int):
+    access = store_access(request, slug, "refund_orders")
+    try:
+        order = access_store_order(access=access, order_id=order_id)
+    except NotFound:
+        raise Http404("No such order")
+    form = RefundForm(request.POST)
+    return _act(form, lambda amount, reason, restock: services.refund_store_order(
+        access=access, order=order, amount=amount, reason=reason, restock=restock),
+        done=_("The refund is on its way to the buyer."), request=request, back=_store_back(access, order.id),
+        again=_store_page(request, access, order.id, "refund_form", form))
+
+
+@login_required
+def store_refund_requests(request, slug: str):
+    access = store_access(request, slug, "view_orders")
+    status = request.GET.get("status", "")
+    status = status if status in RefundRequestStatus.values else ""
+    page = paginate(selectors.list_store_refund_requests(store=access.store, status=status or None),
+                    page=parse_page_number(request.GET.get("page")), per_page=PER_PAGE)
+    for found in page.items:
+        _with_money(found)
+    return render(request, "web/seller/refunds/list.html", {
+        "access": access, "page": page, "requests": page.items, "status": status,
+        "statuses": RefundRequestStatus.choices})
+
+
+# --- the operator -----------------------------------------------------------------------------------
+
+
+def _operator(request):
+    if not request.user.is_staff:
+        raise Http404("Not found")
+
+
+@login_required
+def operator_refund_requests(request):
+    _operator(request)
+    status = request.GET.get("status", RefundRequestStatus.ESCALATED)
+    status = status if status in RefundRequestStatus.values else ""
+    page = paginate(selectors.list_operator_refund_requests(status=status or None),
+                    page=parse_page_number(request.GET.get("page")), per_page=PER_PAGE)
+    for found in page.items:
+        _with_money(found)
+    return render(request, "web/operator/refund_requests.html", {
+        "page": page, "requests": page.items, "status": status, "statuses": RefundRequestStatus.choices})
+
+
+@login_required
+def operator_refund_request(request, request_id: int):
+    try:
+        found = selectors.access_operator_refund_request(user=request.user, request_id=request_id)
+    except NotFound:
+        raise Http404("No such refund request")
+    form = DecideForm(request.POST or None, initial={"amount": quantize(found.amount, found.currency)})
+
+    def page(status: int = 200):
+        fresh = selectors.access_operator_refund_request(user=request.user, request_id=request_id)
+        order = Order.objects.select_related("store").prefetch_related("events__actor").get(pk=fresh.order_id)
+        return render(request, "web/operator/refund_request.html", {
+            "refund_request": _with_money(fresh), "order": order, "form": form,
+            "can_decide": "decide" in rules.actions_for(fresh.status, rules.OPERATOR),
+            "refundable": selectors.refundable(order),
+            "steps": order_timeline(order, audience="store", refund_requests=[fresh]),
+        }, status=status)
+
+    if request.method != "POST":
+        return page()
+    return _act(form, lambda decision, amount, note: services.decide_refund_request(
+        request=found, operator=request.user, for_buyer=decision == Decision.FOR_BUYER, amount=amount or None,
+        note=note), done=_("Decision recorded; both sides are told."), request=request,
+        back=lambda: redirect("web:operator_refund_request", found.pk), again=page)
+
+
+@login_required
+def operator_order_refund(request, order_id: int):
+    _operator(request)
+    order = Order.objects.select_related("store").filter(pk=order_id).first()
+    if order is None:
+        raise Http404("No such order")
+    form = RefundForm(request.POST or None)
+
+    def page(status: int = 200):
+        return render(request, "web/operator/order_refund.html", {
+            "order": order, "form": form, "refundable": selectors.refundable(order),
+            "total": Money(order.total, order.currency)}, status=status)
+
+    if request.method != "POST":
+        return page()
+    return _act(form, lambda amount, reason, restock: services.refund_order_as_operator(
+        operator=request.user, order=order, amount=amount, reason=reason, restock=restock),
+        done=_("The refund is on its way to the buyer."), request=request,
+        back=lambda: redirect("web:operator_order_refund", order.pk), again=page)
+
+
+urlpatterns = [
+    path("orders/<int:order_id>/refund-request/", request_refund, name="order_refund_request"),
+    path("orders/<int:order_id>/refund-requests/<int:request_id>/return/", refund_return,
+         name="order_refund_return"),
+    path("orders/<int:order_id>/refund-requests/<int:request_id>/escalate/", refund_escalate,
+         name="order_refund_escalate"),
+    path("orders/<int:order_id>/refund-requests/<int:request_id>/withdraw/", refund_withdraw,
+         name="order_refund_withdraw"),
+    path("seller/<slug:slug>/refund-requests/", store_refund_requests, name="seller_refund_requests"),
+    path("seller/<slug:slug>/refund-requests/<int:request_id>/accept/", store_accept, name="seller_refund_accept"),
+    path("seller/<slug:slug>/refund-requests/<int:request_id>/reject/", store_reject, name="seller_refund_reject"),
+    path("seller/<slug:slug>/refund-requests/<int:request_id>/confirm-return/", store_confirm_return,
+         name="seller_refund_confirm_return"),
+    path("seller/<slug:slug>/orders/<int:order_id>/refund/", store_refund, name="seller_order_refund"),
+    path("operator/refund-requests/", operator_refund_requests, name="operator_refund_requests"),
+    path("operator/refund-requests/<int:request_id>/", operator_refund_request, name="operator_refund_request"),
+    path("operator/orders/<int:order_id>/refund/", operator_order_refund, name="operator_order_refund"),
+]
