@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PYTEST_WORKERS ?= 2
 
-.PHONY: run test lint migrate demo messages bench bench-flash clean
+.PHONY: run test lint migrate demo messages bench bench-flash bench-search clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -40,6 +40,10 @@ bench: $(STAMP)
 # Flash sale on PostgreSQL and Redis (both on 127.0.0.1): checkout throughput against the raw ceiling.
 bench-flash: $(STAMP)
 	$(BIN)/python bench/flash_sale.py
+
+# Search over 1,000,000 products on SQLite and PostgreSQL (127.0.0.1): index build time, p50/p95 latency.
+bench-search: $(STAMP)
+	$(BIN)/python bench/search.py
 
 clean:
 	rm -rf $(VENV) var build *.egg-info

@@ -3,6 +3,7 @@
     jishi serve            serve the marketplace (HOST/PORT, default 127.0.0.1:8000)
     jishi demo [...]       build the demo marketplace (see ``jishi demo --help``)
     jishi worker [...]     run a Celery worker with beat (production mode: needs REDIS_URL)
+    jishi search reindex   rebuild the search index, with a progress bar
     jishi ledger check     check the books; prints one line, exits non-zero when anything is off
     jishi manage ...       any Django management command (migrate, createsuperuser, shell, ...)
 """
@@ -26,7 +27,7 @@ def main(argv: list[str] | None = None) -> None:
     rest = args[1:]
     if command == "manage":
         _django(["jishi manage", *rest])
-    elif command in {"serve", "demo", "worker", "ledger"}:
+    elif command in {"serve", "demo", "worker", "search", "ledger"}:
         _django(["jishi", command, *rest])
     else:
         print(__doc__.strip())

@@ -64,15 +64,19 @@ INSTALLED_APPS = [
     "jishi.cart",
     "jishi.orders",
     "jishi.checkout",
+    "jishi.shipping",
+    "jishi.search",
     "jishi.ledger",
     "jishi.payments",
     "jishi.disputes",
+    "jishi.tax",
     "jishi.api",
     "jishi.web",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "jishi.core.security.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -220,6 +224,8 @@ USE_TZ = True
 # The currency prices are sorted and compared in across stores; display currencies are per shopper.
 PLATFORM_CURRENCY = os.environ.get("PLATFORM_CURRENCY", "USD")
 DEFAULT_DISPLAY_CURRENCY = os.environ.get("DEFAULT_DISPLAY_CURRENCY", "USD")
+# Empty: the search backend of the database in use; else the dotted path of another (an external engine).
+SEARCH_BACKEND = os.environ.get("SEARCH_BACKEND", "")
 
 # --- files ----------------------------------------------------------------------------------------
 STATIC_URL = "/static/"
@@ -243,8 +249,36 @@ WHITENOISE_USE_FINDERS = True
 # --- security headers -----------------------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = os.environ.get("REFERRER_POLICY", "same-origin")
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 BEHIND_PROXY = env_bool("BEHIND_PROXY")
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_PROXY else None
+# HSTS goes with secure cookies: a site that sets them is served over HTTPS only (sent on HTTPS requests).
+SECURE_HSTS_SECONDS = int(os.environ.get("HSTS_SECONDS", "31536000")) if env_bool("SECURE_COOKIES") else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("HSTS_INCLUDE_SUBDOMAINS")
+SECURE_HSTS_PRELOAD = env_bool("HSTS_PRELOAD")
+# Every script and style comes from the site itself: no inline script, no inline style, no eval (htmx is
+# told not to use it). Set CONTENT_SECURITY_POLICY to replace the whole policy (e.g. media on a CDN), and
+# CSP_REPORT_ONLY=true to try a policy out without enforcing it.
+CONTENT_SECURITY_POLICY = os.environ.get("CONTENT_SECURITY_POLICY", "; ".join([
+    "default-src 'self'", "script-src 'self'", "style-src 'self'", "img-src 'self' data:", "font-src 'self'",
+    "connect-src 'self'", "object-src 'none'", "base-uri 'self'", "form-action 'self'", "frame-ancestors 'none'",
+]))
+CSP_REPORT_ONLY = env_bool("CSP_REPORT_ONLY")
+PERMISSIONS_POLICY = os.environ.get("PERMISSIONS_POLICY", ", ".join(
+    f"{feature}=()" for feature in ("accelerometer", "autoplay", "camera", "display-capture", "geolocation",
+                                    "gyroscope", "magnetometer", "microphone", "midi", "payment", "usb")))
+
+# --- throttling -----------------------------------------------------------------------------------
+# Failed sign-ins allowed per account and address, per account (any address) and per address (any
+# account) before each further failure doubles the wait, up to SIGN_IN_MAX_WAIT_SECONDS. See
+# jishi/accounts/throttle.py: an address an account signed in from before is not held back by others.
+SIGN_IN_FREE_FAILURES = int(os.environ.get("SIGN_IN_FREE_FAILURES", "5"))
+SIGN_IN_ACCOUNT_FREE_FAILURES = int(os.environ.get("SIGN_IN_ACCOUNT_FREE_FAILURES", "20"))
+SIGN_IN_ADDRESS_FREE_FAILURES = int(os.environ.get("SIGN_IN_ADDRESS_FREE_FAILURES", "200"))
+SIGN_IN_MAX_WAIT_SECONDS = int(os.environ.get("SIGN_IN_MAX_WAIT_SECONDS", "900"))
+SIGN_UPS_PER_ADDRESS_PER_HOUR = int(os.environ.get("SIGN_UPS_PER_ADDRESS_PER_HOUR", "20"))
+TOKENS_PER_ACCOUNT_PER_HOUR = int(os.environ.get("TOKENS_PER_ACCOUNT_PER_HOUR", "20"))
 
 LOGGING = {
     "version": 1,

@@ -5,7 +5,11 @@ from django.contrib.auth.forms import UserChangeForm as DjangoUserChangeForm
 from django.contrib.auth.forms import UserCreationForm as DjangoUserCreationForm
 from django.utils.translation import gettext_lazy as _
 
+from jishi.accounts.forms import AdminLoginForm
 from jishi.accounts.models import Address, PersonalAccessToken, User
+
+# The operator's sign-in is throttled like the shop's (jishi/accounts/throttle.py).
+admin.site.login_form = AdminLoginForm
 
 
 class UserCreationForm(DjangoUserCreationForm):

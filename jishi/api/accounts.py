@@ -90,22 +90,28 @@ class AddressOut(PostalAddressOut):
     is_default: bool
 
 
-@auth_router.post("/signup", auth=None, response={201: UserOut, 409: ErrorOut, 422: ErrorOut})
+@auth_router.post("/signup", auth=None, response={201: UserOut, 409: ErrorOut, 422: ErrorOut, 429: ErrorOut})
 def signup(request, payload: SignUpIn):
-    """Create an account. Any account can shop and open stores."""
+    """Create an account. Any account can shop and open stores. Sign-ups per address are limited per hour
+    (429 with ``Retry-After``)."""
+    throttle.count_sign_up(address=throttle.client_address(request))
     return 201, services.sign_up(**payload.dict())
 
 
 @auth_router.post("/tokens", auth=None, response={201: NewTokenOut, 401: ErrorOut, 422: ErrorOut, 429: ErrorOut})
 def create_token(request, payload: TokenIn):
-    """Exchange an email and password for a personal access token. The token is in this answer only."""
+    """Exchange an email and password for a personal access token. The token is in this answer only.
+
+    Failed attempts slow down further ones, and new tokens per account are limited per hour: 429 with
+    ``Retry-After``."""
     email, address = services.normalize_email(payload.email), throttle.client_address(request)
     throttle.ensure_sign_in_allowed(email=email, address=address)
     user = authenticate(request, username=email, password=payload.password)
     if user is None:
         throttle.record_failure(email=email, address=address)
         raise DomainError("auth.invalid_credentials", "The email or password is not right.", status=401)
-    throttle.clear_failures(email=email)
+    throttle.record_success(email=email, address=address)
+    throttle.count_token_creation(user_id=user.pk)
     token, plain = services.issue_token(user=user, name=payload.name, expires_in_days=payload.expires_in_days)
     return 201, NewTokenOut(token=plain, **TokenOut.from_orm(token).dict())
 

@@ -49,7 +49,10 @@ def install_error_handlers(api: NinjaAPI) -> None:
 
     @api.exception_handler(DomainError)
     def domain_error(request, exc: DomainError):
-        return respond(request, exc.status, exc.code, exc.message, exc.fields)
+        response = respond(request, exc.status, exc.code, exc.message, exc.fields)
+        if getattr(exc, "retry_after", None):  # accounts.throttle.Throttled
+            response["Retry-After"] = str(exc.retry_after)
+        return response
 
     @api.exception_handler(ValidationError)
     def invalid_input(request, exc: ValidationError):
@@ -69,8 +72,11 @@ def install_error_handlers(api: NinjaAPI) -> None:
         return respond(request, 403, "permission_denied", "You may not do that.")
 
     @api.exception_handler(Throttled)
-    def throttled(request, exc):
-        return respond(request, 429, "throttled", "Too many requests; try again shortly.")
+    def throttled(request, exc: Throttled):
+        response = respond(request, 429, "throttled", "Too many requests; try again shortly.")
+        if exc.wait:
+            response["Retry-After"] = str(max(1, round(exc.wait)))
+        return response
 
     @api.exception_handler(HttpError)
     def http_error(request, exc: HttpError):

@@ -61,6 +61,11 @@ class CheckoutIn(Schema):
     save_address: bool = Field(False, description="Also add the new address to the caller's address book.")
     charge_currency: str | None = Field(None, max_length=10,
                                         description="Currency to pay in; the display currency when left out.")
+    methods: dict[int, Literal["economy", "standard", "express"]] | None = Field(
+        None, description="Shipping per store id (see POST /shipping/quote); each store's cheapest when left out.")
+    skip_unshippable: bool = Field(
+        False, description="Place the other stores' orders when a store cannot ship to the address (its lines "
+                           "stay in the cart); otherwise such a checkout is refused with 409 checkout.cannot_ship.")
 
 
 class CancelIn(Schema):
@@ -119,6 +124,11 @@ class OrderSummaryOut(Schema):
     currency: str
     items_total: Decimal
     shipping_total: Decimal
+    duty_total: Decimal = Field(description="Duties collected at checkout (part of total).")
+    tax_total: Decimal = Field(description="Import VAT/GST collected at checkout (part of total).")
+    due_on_delivery: Decimal = Field(description="Estimate of duties and taxes the buyer pays on delivery; "
+                                                 "not charged, not part of total.")
+    destination_country: str
     total: Decimal
     charge_currency: str
     charge_total: Decimal
@@ -175,6 +185,11 @@ class StoreOrderSummaryOut(Schema):
     currency: str
     items_total: Decimal
     shipping_total: Decimal
+    duty_total: Decimal = Field(description="Duties collected at checkout (part of total).")
+    tax_total: Decimal = Field(description="Import VAT/GST collected at checkout (part of total).")
+    due_on_delivery: Decimal = Field(description="Estimate of duties and taxes the buyer pays on delivery; "
+                                                 "not charged, not part of total.")
+    destination_country: str
     total: Decimal
     created_at: dt.datetime
     lines: list[OrderLineOut]
@@ -212,6 +227,10 @@ def _lines(order: Order) -> list:
 def _amounts(order: Order) -> dict:
     return {"currency": order.currency, "items_total": quantize(order.items_total, order.currency),
             "shipping_total": quantize(order.shipping_total, order.currency),
+            "duty_total": quantize(order.duty_total, order.currency),
+            "tax_total": quantize(order.tax_total, order.currency),
+            "due_on_delivery": quantize(order.due_on_delivery, order.currency),
+            "destination_country": order.destination_country,
             "total": quantize(order.total, order.currency)}
 
 
@@ -314,7 +333,8 @@ def checkout(request, payload: CheckoutIn):
     def work() -> tuple[int, dict]:
         group = place_order_group(buyer=buyer, charge_currency=charge_currency, language=language,
                                   lines=data["lines"], address_id=data["address_id"], address=data["address"],
-                                  save_address=data["save_address"])
+                                  save_address=data["save_address"], methods=data["methods"],
+                                  skip_unshippable=data["skip_unshippable"])
         # Answer from what was just written: reading it back would hold the stock row longer for nothing.
         return 201, group_out(group, orders=group.placed_orders).model_dump(mode="json")
 

@@ -4,6 +4,7 @@ from django.db.models import Prefetch
 from jishi.catalog.models import Category, Product, ProductImage, ProductTranslation, Variant
 from jishi.catalog.selectors import invalidate_category_tree
 from jishi.catalog.services import refresh_category_roots, refresh_summary
+from jishi.search.services import reindex_categories_later
 
 
 @admin.register(Category)
@@ -25,6 +26,7 @@ class CategoryAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         refresh_category_roots()  # a moved category takes its products to its new top-level category
+        reindex_categories_later(category_ids=[obj.id])  # products are found by their category's names
 
     def delete_model(self, request, obj):
         super().delete_model(request, obj)

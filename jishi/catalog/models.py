@@ -51,6 +51,9 @@ class Product(TimeStampedModel):
     # price_min in the platform currency at the current rates, for sorting across stores.
     sort_price = models.DecimalField(max_digits=18, decimal_places=4, null=True, blank=True)
     stock_total = models.PositiveIntegerField(default=0)
+    # How the product ships; empty means the store's default shipping template.
+    shipping_template = models.ForeignKey("shipping.ShippingTemplate", on_delete=models.SET_NULL, null=True,
+                                          blank=True, related_name="products", verbose_name=_("shipping template"))
 
     class Meta:
         ordering = ["-created_at", "-id"]

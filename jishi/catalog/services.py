@@ -32,6 +32,7 @@ from jishi.core.errors import DomainError, PermissionDenied
 from jishi.core.images import make_thumbnail, read_image
 from jishi.money.rules import Money
 from jishi.money.selectors import get_rate_table
+from jishi.search import services as search_index
 
 MAX_IMAGES = 10
 VARIANT_FIELDS = ("sku", "options", "price", "stock", "weight_grams", "hs_code", "origin_country", "per_buyer_limit")
@@ -115,6 +116,8 @@ def refresh_summary(product: Product) -> None:
     Product.objects.filter(pk=product.pk).update(price_min=product.price_min, price_max=product.price_max,
                                                  stock_total=product.stock_total, sort_price=product.sort_price,
                                                  updated_at=product.updated_at)
+    # Every catalogue write ends here, so the search index follows it in the same transaction.
+    search_index.index_products([product.pk])
 
 
 def refresh_category_roots() -> None:
@@ -137,6 +140,7 @@ def refresh_sort_prices() -> int:
             continue
         factor = table.convert(Money(1_000_000, currency), target).amount / 1_000_000
         updated += Product.objects.filter(currency=currency).update(sort_price=F("price_min") * factor)
+    search_index.refresh_prices()
     return updated
 
 
@@ -308,6 +312,7 @@ def delete_product(*, access, product: Product) -> None:
     _require(access, "delete_products")
     with transaction.atomic():
         images = list(ProductImage.objects.filter(product=product))
+        search_index.remove_products([product.pk])
         product.delete()
         transaction.on_commit(lambda: _delete_files(images))
 
@@ -488,3 +493,4 @@ def _shift_stock_totals(units: dict[int, int], product_of: dict[int, int], *, si
         for product_id in sorted(by_product):
             delta = sign * by_product[product_id]
             cursor.execute(_SHIFT_STOCK_TOTAL_SQL, [delta, delta, product_id])
+    search_index.sync_stock(by_product)

@@ -13,13 +13,17 @@ from jishi.cart.models import CartLine
 from jishi.cart.rules import MAX_QUANTITY
 from jishi.catalog.models import ProductStatus
 from jishi.catalog.selectors import get_variants_for_sale
-from jishi.checkout.rules import MAX_LINES, PricedLine, Quote, build_quote
+from jishi.checkout.rules import MAX_LINES, PricedLine, Quote, build_quote, with_landed_cost
+from jishi.core.countries import is_country
 from jishi.core.errors import DomainError
 from jishi.core.ids import parse_id
 from jishi.money.rules import Money, UnknownCurrency, normalize_code
 from jishi.money.selectors import RateTable, get_rate_table, list_currency_codes
 from jishi.orders.selectors import units_held_by_buyer
+from jishi.shipping.rules import KIND_ORDER, ShipLine
+from jishi.shipping.selectors import LineToShip, get_store_templates, quote_shipping
 from jishi.stores.models import StoreStatus
+from jishi.tax.selectors import currencies_for, landed_cost_for
 
 
 def clean_lines(raw) -> list[tuple[int, int]]:
@@ -68,15 +72,48 @@ def clean_charge_currency(code, rates: RateTable | None = None) -> str:
     return code
 
 
-def quote_lines(*, buyer, lines: list[tuple[int, int]], charge_currency: str, language: str,
-                field_prefix: str = "lines", thumbnails: bool = True) -> Quote:
-    """Price ``lines`` (variant id, quantity) for ``buyer`` in ``charge_currency``.
+def clean_country(code, *, field: str = "country") -> str:
+    code = str(code or "").strip().upper()
+    if not is_country(code):
+        raise DomainError("checkout.invalid", _("Choose a country."), fields={field: [_("Choose a country.")]})
+    return code
 
-    Raises ``checkout.empty`` (422), ``checkout.unavailable`` (409) naming each line that cannot be
-    bought as asked (not for sale, out of stock with what is left, over the per-buyer limit).
+
+def clean_methods(raw) -> dict[int, str]:
+    """The shipping chosen per store, ``{store_id: kind}`` (economy, standard or express)."""
+    if raw in (None, ""):
+        return {}
+    if not isinstance(raw, dict):
+        raise DomainError("checkout.invalid", _("Choose economy, standard or express."),
+                          fields={"methods": [_("Choose economy, standard or express.")]})
+    chosen, fields = {}, {}
+    for store_id, kind in raw.items():
+        if not parse_id(store_id) or kind not in KIND_ORDER:
+            fields[f"methods.{store_id}"] = [_("Choose economy, standard or express.")]
+            continue
+        chosen[parse_id(store_id)] = kind
+    if fields:
+        raise DomainError("checkout.invalid", next(iter(fields.values()))[0], fields=fields)
+    return chosen
+
+
+def quote_lines(*, buyer, lines: list[tuple[int, int]], charge_currency: str, language: str,
+                field_prefix: str = "lines", thumbnails: bool = True, country: str | None = None,
+                methods: dict[int, str] | None = None) -> Quote:
+    """Price ``lines`` (variant id, quantity) for ``buyer`` in ``charge_currency``, shipped to
+    ``country`` (default: the buyer's country; with neither, each store's own country) by the shipping
+    kind ``methods`` names per store id (default: each store's cheapest).
+
+    Raises ``checkout.empty`` (422), ``checkout.invalid`` (422: no or unknown country, a kind the store
+    does not offer there, as ``methods.<store id>``), ``checkout.unavailable`` (409) naming each line
+    that cannot be bought as asked (not for sale, out of stock with what is left, over the per-buyer
+    limit). Stores that cannot ship to the country are set apart in ``Quote.blocked``.
     """
     if not lines:
         raise DomainError("checkout.empty", _("Your cart is empty."), fields={field_prefix: [_("Your cart is empty.")]})
+    country = country or getattr(buyer, "country", "")
+    country = clean_country(country) if country else ""
+    methods = methods or {}
     rates = get_rate_table()  # read once: each read asks the shared cache whether the rates changed
     charge_currency = clean_charge_currency(charge_currency, rates)
     items = get_variants_for_sale([variant_id for variant_id, _q in lines], language, thumbnails=thumbnails)
@@ -116,7 +153,39 @@ def quote_lines(*, buyer, lines: list[tuple[int, int]], charge_currency: str, la
     if problems:
         raise DomainError("checkout.unavailable", next(iter(problems.values()))[0], status=409, fields=problems)
     stores = {item.store.id: item.store for item in items.values()}
-    return build_quote(
+    to_ship = [LineToShip(store_id=items[line.variant_id].store.id,
+                          template_id=items[line.variant_id].product.shipping_template_id,
+                          line=ShipLine(variant_id=line.variant_id, quantity=line.quantity,
+                                        weight_grams=line.weight_grams, unit_price=line.unit_price))
+               for line in priced]
+    if country:
+        shipping = quote_shipping(stores=stores, country=country, lines=to_ship)
+    else:
+        # No destination yet (a shopper without address or country): each store as shipping at home.
+        templates, shipping = get_store_templates(stores.values()), {}
+        for home in {store.country for store in stores.values()}:
+            shipping.update(quote_shipping(stores=stores, country=home, templates=templates,
+                                           lines=[item for item in to_ship if stores[item.store_id].country == home]))
+    wrong = {f"methods.{store_id}": [_("%(store)s does not offer that shipping to this address.") % {
+        "store": stores[store_id].name}] for store_id, kind in methods.items()
+        if store_id in shipping and shipping[store_id].can_ship and shipping[store_id].option(kind) is None}
+    if wrong:
+        raise DomainError("checkout.invalid", next(iter(wrong.values()))[0], fields=wrong)
+    quote = build_quote(
         lines=priced, stores=stores, store_of={v: item.store.id for v, item in items.items()},
-        shipping_rates={store_id: Money(store.shipping_rate, store.base_currency_id) for store_id, store in stores.items()},
+        shipping=shipping, methods=methods, country=country,
         charge_currency=charge_currency, per_eur=rates.per_eur, rates_as_of=rates.as_of)
+    return add_landed_cost(quote, per_eur=rates.per_eur)
+
+
+def add_landed_cost(quote: Quote, *, per_eur) -> Quote:
+    """Each store part's duties and import taxes to ``quote.country`` (``tax.selectors.landed_cost_for``),
+    with the destination's rates frozen beside the others. No query once the rules are cached."""
+    if not quote.country:
+        return quote
+    landed = {part.store_id: landed_cost_for(
+        destination=quote.country, ship_from=part.ship_from or part.store.country, lines=part.lines,
+        shipping=part.shipping, per_eur=per_eur, charge_currency=part.charge_currency,
+        charge_rate=part.charge_rate) for part in quote.stores}
+    used = currencies_for(quote.country)
+    return with_landed_cost(quote, landed=landed, rates={code: per_eur[code] for code in sorted(used) if code in per_eur})

@@ -23,13 +23,14 @@ from jishi.cart.selectors import get_cart
 from jishi.cart.services import remove_ordered_lines
 from jishi.catalog.services import reserve_stock
 from jishi.checkout.rules import Quote
-from jishi.checkout.selectors import cart_lines, clean_lines, quote_lines
+from jishi.checkout.selectors import cart_lines, clean_lines, clean_methods, quote_lines
 from jishi.core.errors import DomainError
 from jishi.core.ids import parse_id
 from jishi.core.transactions import atomic_part, in_atomic_whole
 from jishi.orders.models import OrderGroup
 from jishi.orders.selectors import units_held_by_buyer
 from jishi.orders.services import create_order_group
+from jishi.shipping.selectors import problem_message
 
 LOCK_RETRIES = 3
 # PostgreSQL: deadlock_detected, serialization_failure.
@@ -82,13 +83,26 @@ def _check_limits_under_lock(buyer, quote: Quote) -> None:
                                   "limit": limit, "left": max(0, limit - held.get(variant_id, 0))}, status=409)
 
 
+def _cannot_ship(quote: Quote) -> DomainError:
+    fields = {f"stores.{part.store_id}": [problem_message(part.shipping, part.store.name)] for part in quote.blocked}
+    return DomainError("checkout.cannot_ship", next(iter(fields.values()))[0], status=409, fields=fields)
+
+
 def place_order_group(*, buyer, charge_currency: str, language: str = "en", lines=None, address_id=None,
-                      address: dict | None = None, save_address: bool = False) -> OrderGroup:
+                      address: dict | None = None, save_address: bool = False, methods=None,
+                      skip_unshippable: bool = False) -> OrderGroup:
     """Place one order group for ``buyer``: explicit ``lines`` ("buy now"), or else the cart.
 
+    Shipping is priced for the address's country; ``methods`` (``{store_id: kind}``) picks a store's
+    shipping, else its cheapest is taken. When a store cannot ship there, nothing is placed and
+    ``checkout.cannot_ship`` (409) names each such store (``stores.<id>``) — unless ``skip_unshippable``:
+    then the other stores' orders are placed and that store's lines stay in the cart (the web checkout
+    does this after showing the shopper which part is blocked). With no store able to ship, 409 always.
+
     Raises ``checkout.invalid`` (422, per-field), ``checkout.empty`` (422), ``checkout.unavailable`` /
-    ``checkout.out_of_stock`` / ``checkout.over_limit`` (409, naming each line), ``checkout.busy`` (503)
-    when the database stayed locked. Lines bought from the cart leave it in the same transaction.
+    ``checkout.out_of_stock`` / ``checkout.over_limit`` (409, naming each line), ``checkout.cannot_ship``
+    (409, naming each store), ``checkout.busy`` (503) when the database stayed locked. Lines bought from
+    the cart leave it in the same transaction.
     """
     from_cart = lines is None
     cart = get_cart(user=buyer) if from_cart else None
@@ -96,7 +110,9 @@ def place_order_group(*, buyer, charge_currency: str, language: str = "en", line
     shipping_address = resolve_address(buyer=buyer, address_id=address_id, address=address)
     # Orders keep no pictures: pricing for placing skips the thumbnails' query.
     quote = quote_lines(buyer=buyer, lines=wanted, charge_currency=charge_currency, language=language,
-                        thumbnails=False)
+                        thumbnails=False, country=shipping_address.get("country"), methods=clean_methods(methods))
+    if quote.blocked and (not skip_unshippable or not quote.stores):
+        raise _cannot_ship(quote)
 
     def place() -> OrderGroup:
         with atomic_part():

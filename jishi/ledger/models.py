@@ -22,17 +22,20 @@ class AccountKind(models.TextChoices):
     COMMISSION = "commission", _("Commission revenue")
     REFUNDS = "refunds", _("Refunds to buyers")
     PAYOUTS_IN_TRANSIT = "payouts_in_transit", _("Payouts in transit")
+    # Duties and import taxes collected at checkout, owed to one destination's authority (``country``).
+    TAX_PAYABLE = "tax_payable", _("Tax payable")
 
 
 # Accounts whose natural balance is a credit (what the platform owes or earned): shown with the sign
 # flipped, so every balance a person reads is positive in the normal case.
 CREDIT_NORMAL = frozenset({AccountKind.ESCROW, AccountKind.SELLER_PAYABLE, AccountKind.COMMISSION,
-                           AccountKind.REFUNDS, AccountKind.PAYOUTS_IN_TRANSIT})
+                           AccountKind.REFUNDS, AccountKind.PAYOUTS_IN_TRANSIT, AccountKind.TAX_PAYABLE})
 
 
 class Account(models.Model):
     """One account in one currency: platform-wide (cash, FX clearing, commission, refunds), per store
-    (seller payable, payouts in transit) or per order (escrow, which also names its store)."""
+    (seller payable, payouts in transit), per order (escrow, which also names its store) or per
+    destination country (tax payable)."""
 
     kind = models.CharField(_("kind"), max_length=24, choices=AccountKind.choices)
     currency = models.CharField(_("currency"), max_length=3)
@@ -40,7 +43,10 @@ class Account(models.Model):
                               related_name="ledger_accounts")
     order = models.ForeignKey("orders.Order", on_delete=models.PROTECT, null=True, blank=True,
                               related_name="ledger_accounts")
-    # kind:currency[:store id][:order id] — one row per such account, found without a join.
+    # The destination whose tax authority a tax-payable account owes (blank for every other kind).
+    # (Nullable without a default, so SQLite adds the column in place and keeps the ledger's triggers.)
+    country = models.CharField(_("country"), max_length=2, null=True, blank=True)
+    # kind:currency[:store id][:order id][:country] — one row per such account, found without a join.
     key = models.CharField(max_length=80, unique=True)
 
     class Meta:

@@ -25,6 +25,7 @@ class AccountRef:
     currency: str
     store_id: int | None = None
     order_id: int | None = None
+    country: str = ""
 
     @property
     def key(self) -> str:
@@ -33,6 +34,8 @@ class AccountRef:
             key += f":s{self.store_id}"
         if self.order_id is not None:
             key += f":o{self.order_id}"
+        if self.country:
+            key += f":c{self.country}"
         return key
 
 
@@ -62,6 +65,11 @@ def seller_payable(store_id: int, currency: str) -> AccountRef:
 
 def payouts_in_transit(store_id: int, currency: str) -> AccountRef:
     return AccountRef(AccountKind.PAYOUTS_IN_TRANSIT, currency, store_id=store_id)
+
+
+def tax_payable(country: str, currency: str) -> AccountRef:
+    """Duties and import taxes collected at checkout for ``country``'s authority, in ``currency``."""
+    return AccountRef(AccountKind.TAX_PAYABLE, currency, country=country)
 
 
 class Unbalanced(ValueError):
@@ -145,6 +153,18 @@ def charge_share(amount: Money, *, order_total: Money, refunded_before: Money, c
     return min(converted, charge_total - charge_refunded_before)
 
 
+
+def tax_share(amount: Money, *, paid: Money, refunded_before: Money, tax_collected: Money,
+              tax_refunded_before: Money) -> Money:
+    """The duties and taxes a refund of ``amount`` gives back: in proportion to what was paid, rounded
+    half-up, and exactly what is left of them when the refund completes the order, so a full refund
+    always empties the order's part of tax payable."""
+    left = tax_collected - tax_refunded_before
+    if not left:
+        return Money.zero(amount.currency)
+    if refunded_before + amount >= paid:
+        return left
+    return min(share(tax_collected, amount, paid), left, amount)
 
 # --- commission on an order -------------------------------------------------------------------------
 

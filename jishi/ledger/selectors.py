@@ -41,10 +41,22 @@ class OrderMoney:
     charge_refunded: Money
     commission_charged: Money
     commission_returned: Money
+    # Duties and import taxes collected at checkout: part of ``paid``, moved to tax payable at capture.
+    tax_collected: Money
+    tax_refunded: Money
 
     @property
     def escrow(self) -> Money:
-        return self.paid - self.released - self.refunded_from_escrow
+        return self.paid - self.tax_collected - self.released - self.refunded_from_escrow
+
+    @property
+    def seller_paid(self) -> Money:
+        """What the buyer paid that belongs to the seller (all but the duties and taxes collected)."""
+        return self.paid - self.tax_collected
+
+    @property
+    def tax_refundable(self) -> Money:
+        return self.tax_collected - self.tax_refunded
 
     @property
     def refundable(self) -> Money:
@@ -54,7 +66,7 @@ class OrderMoney:
     def seller_net(self) -> Money:
         """What the seller keeps of this order so far: released, less commission and later refunds."""
         return (self.released - self.commission_charged + self.commission_returned
-                - (self.refunded - self.refunded_from_escrow))
+                - (self.refunded - self.refunded_from_escrow - self.tax_refunded))
 
 
 def order_money(order) -> OrderMoney:
@@ -69,14 +81,22 @@ def order_money(order) -> OrderMoney:
 
     escrow_refunds = total(REFUND_KINDS, AccountKind.ESCROW)
     after_release = total(REFUND_KINDS, AccountKind.SELLER_PAYABLE) + total(REFUND_KINDS, AccountKind.COMMISSION)
+    tax_refunded = total(REFUND_KINDS, AccountKind.TAX_PAYABLE)
+    captured = -total(EntryKind.CAPTURE, AccountKind.ESCROW)
+    # A group's capture names no single order and tax payable is per country, so what went to tax
+    # payable for this order is read from the order, which froze it (only once it was captured).
+    tax_collected = Money(getattr(order, "duty_total", 0) + getattr(order, "tax_total", 0), order.currency) \
+        if captured else Money.zero(order.currency)
     return OrderMoney(
-        paid=-total(EntryKind.CAPTURE, AccountKind.ESCROW),
+        paid=captured + tax_collected,
         released=total(EntryKind.RELEASE, AccountKind.ESCROW),
-        refunded=escrow_refunds + after_release,
+        refunded=escrow_refunds + after_release + tax_refunded,
         refunded_from_escrow=escrow_refunds,
         charge_refunded=-total(REFUND_KINDS, AccountKind.REFUNDS, order.charge_currency),
         commission_charged=-total(EntryKind.RELEASE, AccountKind.COMMISSION),
         commission_returned=total(REFUND_KINDS, AccountKind.COMMISSION),
+        tax_collected=tax_collected,
+        tax_refunded=tax_refunded,
     )
 
 
@@ -142,11 +162,24 @@ def check_ledger() -> LedgerCheck:
 def _negative_accounts():
     """Escrow and payouts in transit can never be negative; a seller's payable only after a clawback."""
     clawed_back = Entry.objects.filter(kind=EntryKind.CLAWBACK, posted=True).values("order__store_id")
-    never_below_zero = Q(kind__in=[AccountKind.ESCROW, AccountKind.PAYOUTS_IN_TRANSIT, AccountKind.REFUNDS]) | Q(
+    never_below_zero = Q(kind__in=[AccountKind.ESCROW, AccountKind.PAYOUTS_IN_TRANSIT, AccountKind.REFUNDS,
+                                   AccountKind.TAX_PAYABLE]) | Q(
         kind=AccountKind.SELLER_PAYABLE) & ~Q(store_id__in=clawed_back)
     return (Account.objects.filter(never_below_zero)
             .annotate(total=Sum("postings__amount", filter=Q(postings__entry__posted=True)))
             .filter(total__gt=0).values_list("key", "kind", "currency", "total")[:20])
+
+
+def tax_payable_movements(*, since, until) -> list[tuple[str, Money, Money]]:
+    """Per destination country and currency: (country, collected, refunded) on the tax-payable accounts
+    by entries recorded in [``since``, ``until``), as people read them (positive). One query."""
+    rows = (_sealed().filter(account__kind=AccountKind.TAX_PAYABLE, entry__created_at__gte=since,
+                             entry__created_at__lt=until)
+            .values_list("account__country", "currency")
+            .annotate(credits=Sum("amount", filter=Q(amount__lt=0)), debits=Sum("amount", filter=Q(amount__gt=0)))
+            .order_by("account__country", "currency"))
+    return [(country, from_minor(-(credits or 0), currency), from_minor(debits or 0, currency))
+            for country, currency, credits, debits in rows]
 
 
 def escrow_by_order(*, limit: int = 200) -> list[tuple[int, Money]]:

@@ -24,7 +24,8 @@ def _accounts(refs: list[AccountRef]) -> dict[AccountRef, Account]:
     """The accounts behind ``refs``, created on first use (two or three queries whatever their number)."""
     by_key = {ref.key: ref for ref in refs}
     found = {account.key: account for account in Account.objects.filter(key__in=list(by_key))}
-    missing = [Account(key=key, kind=ref.kind, currency=ref.currency, store_id=ref.store_id, order_id=ref.order_id)
+    missing = [Account(key=key, kind=ref.kind, currency=ref.currency, store_id=ref.store_id, order_id=ref.order_id,
+                       country=ref.country or None)
                for key, ref in by_key.items() if key not in found]
     if missing:
         Account.objects.bulk_create(missing, ignore_conflicts=True)
@@ -58,7 +59,8 @@ def post_entry(*, kind: str, event_key: str, postings: list[tuple[AccountRef, Mo
 
 def record_capture(*, payment_id: int, amount: Money, orders) -> Entry:
     """The shopper's payment arrived: cash in the charge currency, into each order's escrow in its store's
-    currency at the order's frozen rate (through FX clearing when the currencies differ).
+    currency at the order's frozen rate (through FX clearing when the currencies differ), less the
+    duties and taxes collected at checkout, which go to the destination's tax payable.
 
     ``amount`` must be the sum of the orders' charge totals (payments refuses a mismatch before this).
     """
@@ -69,6 +71,12 @@ def record_capture(*, payment_id: int, amount: Money, orders) -> Entry:
         charged += order_charge
         postings += rules.through_fx(rules.cash(amount.currency), order_charge, rules.escrow(order),
                                      Money(order.total, order.currency))
+        # Duties and taxes collected at checkout are the destination's, not the seller's: they go on
+        # from escrow to the tax authority's account in the same entry.
+        collected = Money(getattr(order, "duty_total", 0) + getattr(order, "tax_total", 0), order.currency)
+        if collected:
+            postings += [(rules.escrow(order), collected),
+                         (rules.tax_payable(order.destination_country, order.currency), -collected)]
     if charged != amount:
         raise Unbalanced(f"payment {payment_id} of {amount} does not match its orders' {charged}")
     return post_entry(kind=EntryKind.CAPTURE, event_key=f"capture:payment:{payment_id}", postings=postings,
@@ -92,7 +100,7 @@ def record_release(*, order, commission_total: Money) -> Entry | None:
     remaining = money.escrow
     if not remaining:
         return None
-    fee = min(rules.share(commission_total, remaining, Money(order.total, order.currency)), remaining)
+    fee = min(rules.share(commission_total, remaining, money.seller_paid), remaining)
     postings = [(rules.escrow(order), remaining),
                 (rules.seller_payable(order.store_id, order.currency), -(remaining - fee))]
     if fee:
@@ -106,6 +114,9 @@ def record_refund(*, refund_id: int, order, amount: Money) -> Entry:
     balance (and the commission that went with it) after release; converted into the charge currency at
     the order's frozen rate, and owed to the shopper (``refunds``) until the provider settles it.
 
+    Duties and taxes collected at checkout go back with it, in proportion (all that is left of them
+    when the refund completes the order), out of the destination's tax payable.
+
     Raises ``Unbalanced`` when ``amount`` is more than can be refunded.
     """
     money = order_money(order)
@@ -115,18 +126,24 @@ def record_refund(*, refund_id: int, order, amount: Money) -> Entry:
                                  charge_total=Money(order.charge_total, order.charge_currency),
                                  charge_refunded_before=money.charge_refunded)
     to_shopper = rules.refunds(order.charge_currency)
+    tax_part = rules.tax_share(amount, paid=money.paid, refunded_before=money.refunded,
+                               tax_collected=money.tax_collected, tax_refunded_before=money.tax_refunded)
+    seller_part = amount - tax_part
     kind = EntryKind.REFUND
-    if money.escrow >= amount:
-        postings = rules.through_fx(rules.escrow(order), amount, to_shopper, charged)
+    if money.escrow >= seller_part:
+        source = rules.escrow(order)
+        postings = rules.through_fx(source, amount, to_shopper, charged)
     else:
-        payable = rules.seller_payable(order.store_id, order.currency)
-        fee_back = min(rules.share(money.commission_charged, amount, money.released),
+        source = payable = rules.seller_payable(order.store_id, order.currency)
+        fee_back = min(rules.share(money.commission_charged, seller_part, money.released),
                        money.commission_charged - money.commission_returned)
         postings = rules.through_fx(payable, amount, to_shopper, charged)
         if fee_back:
             postings += [(payable, -fee_back), (rules.commission(order.currency), fee_back)]
-        if account_balance(payable) < amount - fee_back:
+        if account_balance(payable) < seller_part - fee_back:
             kind = EntryKind.CLAWBACK
+    if tax_part:
+        postings += [(source, -tax_part), (rules.tax_payable(order.destination_country, order.currency), tax_part)]
     return post_entry(kind=kind, event_key=f"refund:{refund_id}", postings=postings,
                       memo=f"refund {refund_id} of order {order.id}", order=order)
 

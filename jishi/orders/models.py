@@ -68,11 +68,27 @@ class Order(TimeStampedModel):
     currency = models.CharField(_("currency"), max_length=3)
     items_total = models.DecimalField(_("items"), max_digits=15, decimal_places=3)
     shipping_total = models.DecimalField(_("shipping"), max_digits=15, decimal_places=3)
+    # How it ships, frozen at placement: the method chosen (its name may be empty: then its kind names
+    # it), where from, and the delivery dates promised then.
+    shipping_method = models.CharField(_("shipping method"), max_length=80, blank=True)
+    shipping_kind = models.CharField(_("shipping kind"), max_length=10, blank=True)
+    ship_from_country = models.CharField(_("ships from"), max_length=2, blank=True)
+    delivery_from = models.DateField(_("estimated delivery from"), null=True, blank=True)
+    delivery_to = models.DateField(_("estimated delivery to"), null=True, blank=True)
     total = models.DecimalField(_("total"), max_digits=15, decimal_places=3)
     charge_currency = models.CharField(max_length=3)
     # Units of the charge currency per unit of the store currency, frozen at placement.
     charge_rate = models.DecimalField(max_digits=24, decimal_places=12)
     charge_total = models.DecimalField(max_digits=18, decimal_places=3)
+    # Landed cost, frozen at placement (store currency): duties and import taxes collected at checkout
+    # (part of ``total``, owed to the destination's authority) and the estimate of what the buyer pays
+    # on delivery (never charged); ``landed_cost`` keeps the whole breakdown (``tax.rules.LandedCost``).
+    destination_country = models.CharField(_("destination"), max_length=2, blank=True, default="")
+    duty_total = models.DecimalField(_("duties"), max_digits=15, decimal_places=3, default=0)
+    tax_total = models.DecimalField(_("import taxes"), max_digits=15, decimal_places=3, default=0)
+    due_on_delivery = models.DecimalField(_("due on delivery (estimate)"), max_digits=15, decimal_places=3,
+                                          default=0)
+    landed_cost = models.JSONField(_("landed cost"), default=dict, blank=True)
     shipping_address = models.JSONField(_("shipping address"))
     carrier = models.CharField(_("carrier"), max_length=64, blank=True)
     tracking_number = models.CharField(_("tracking number"), max_length=64, blank=True)

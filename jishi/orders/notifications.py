@@ -67,6 +67,9 @@ def _message(order: Order, kind: str, audience: str, recipient) -> EmailMessage:
             "lines": [(line, format_money(Money(line.line_total, line.currency))) for line in order.lines.all()],
             "total": format_money(Money(order.total, order.currency)),
             "shipping": format_money(Money(order.shipping_total, order.currency)),
+            "duties": format_money(Money(order.duty_total, order.currency)) if order.duty_total else "",
+            "import_taxes": format_money(Money(order.tax_total, order.currency)) if order.tax_total else "",
+            "due_on_delivery": format_money(Money(order.due_on_delivery, order.currency)) if order.due_on_delivery else "",
             "link": _link(order, audience), "site_name": settings.SITE_NAME,
             "refunded": _refunded(order) if kind == "refunded" else "",
         })

@@ -69,8 +69,14 @@ def create_order_group(*, buyer, quote: Quote, address: dict, language: str) -> 
     orders = Order.objects.bulk_create([
         Order(group=group, store_id=part.store_id, buyer=buyer, currency=part.currency,
               items_total=part.items.amount, shipping_total=part.shipping.amount, total=part.total.amount,
+              shipping_method=part.shipping_method[:80], shipping_kind=part.shipping_kind,
+              ship_from_country=part.ship_from, delivery_from=part.delivery_from, delivery_to=part.delivery_to,
               charge_currency=quote.charge_currency, charge_rate=part.charge_rate,
-              charge_total=part.charge_total.amount, shipping_address=address, created_at=now, updated_at=now)
+              charge_total=part.charge_total.amount, shipping_address=address, created_at=now, updated_at=now,
+              destination_country=quote.country or str(address.get("country", ""))[:2],
+              duty_total=part.duties.amount, tax_total=part.import_taxes.amount,
+              due_on_delivery=part.due_on_delivery.amount,
+              landed_cost=part.landed.snapshot() if part.landed is not None else {})
         for part in quote.stores])
     commission_rate = commission_rate_resolver()  # the operator's rates, frozen on each line
     for order, part in zip(orders, quote.stores, strict=True):

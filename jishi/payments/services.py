@@ -292,6 +292,10 @@ def refund_order(*, order: Order, amount: Money, reason: str, by: str, actor=Non
         charged = ledger_rules.charge_share(
             amount, order_total=money.paid, refunded_before=money.refunded,
             charge_total=Money(locked.charge_total, locked.charge_currency), charge_refunded_before=money.charge_refunded)
+        if not charged:
+            # Converted at the order's rate it rounds to nothing the shopper could receive.
+            message = _("This amount is too small to refund in %(currency)s.") % {"currency": charged.currency}
+            raise DomainError("refund.invalid", message, fields={"amount": [message]})
         refund = Refund.objects.create(
             payment=payment, order=locked, amount=amount.amount, currency=amount.currency,
             charge_amount=charged.amount, charge_currency=charged.currency, reason=reason, requested_by=by,

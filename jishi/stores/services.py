@@ -27,6 +27,7 @@ from jishi.core.images import read_image
 from jishi.money.models import Currency
 from jishi.money.rules import minor_units, quantize, to_decimal
 from jishi.money.selectors import list_currency_codes
+from jishi.search import services as search_index
 from jishi.stores.models import Invitation, Membership, Role, Store, StoreEvent, StoreStatus
 
 MAX_STORES_PER_OWNER = 20
@@ -177,6 +178,8 @@ def update_store(*, access, name=None, description=None, country=None, slug=None
             store.save()
             _event(store, access.membership.user, "store.updated",
                    fields=sorted([*changes, *images]))
+            if {"name", "country"} & set(changes):
+                search_index.reindex_store_later(store_id=store.id)  # products are found by these
     except IntegrityError:
         raise _slug_taken()
     return store
@@ -296,6 +299,7 @@ def suspend_store(*, store: Store, reason: str, actor) -> Store:
     with transaction.atomic():
         Store.objects.filter(pk=store.pk).update(status=StoreStatus.SUSPENDED, suspension_reason=reason[:2000],
                                                  suspended_at=clock.now(), updated_at=clock.now())
+        search_index.remove_store(store_id=store.pk)
         _event(store, actor, "store.suspended", reason=reason[:2000])
     store.refresh_from_db()
     return store
@@ -305,6 +309,7 @@ def reinstate_store(*, store: Store, actor) -> Store:
     with transaction.atomic():
         Store.objects.filter(pk=store.pk).update(status=StoreStatus.ACTIVE, suspension_reason="",
                                                  suspended_at=None, updated_at=clock.now())
+        search_index.reindex_store_later(store_id=store.pk)
         _event(store, actor, "store.reinstated")
     store.refresh_from_db()
     return store

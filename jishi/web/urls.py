@@ -8,10 +8,13 @@ from jishi.web.views import (
     payments,
     preferences,
     refunds,
+    search,
     seller_catalog,
     seller_money,
     seller_orders,
+    seller_shipping,
     seller_stores,
+    shipping,
     storefront,
 )
 
@@ -19,10 +22,13 @@ app_name = "web"
 
 urlpatterns = [
     *storefront.urlpatterns,
+    *search.urlpatterns,
     *accounts.urlpatterns,
     *preferences.urlpatterns,
     *seller_stores.urlpatterns,
     *seller_catalog.urlpatterns,
+    *seller_shipping.urlpatterns,
+    *shipping.urlpatterns,
     *cart.urlpatterns,
     *checkout.urlpatterns,
     *orders.urlpatterns,

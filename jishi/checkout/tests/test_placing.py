@@ -24,6 +24,7 @@ from jishi.orders.models import Order, OrderGroup, OrderLine
 from jishi.orders.rules import BUYER
 from jishi.orders.services import cancel_order
 from jishi.stores.services import suspend_store, update_store
+from jishi.tax.selectors import list_rules
 from tests.factories import AddressFactory, UserFactory, buy_now, make_product, open_store_for
 
 pytestmark = pytest.mark.django_db
@@ -442,6 +443,7 @@ def _big_cart(world, *, stores: int, lines: int) -> set[int]:
 def _queries_to_place(world) -> int:
     get_rate_table(), list_currency_codes()  # the per-process rate table is warm after the first request
     get_commission_rates()  # and so are the commission rates
+    list_rules()  # and the destination tax rules
     with CaptureQueriesContext(connection) as captured:
         group = place_order_group(buyer=world.big_buyer, charge_currency="USD", address_id=world.big_address.id)
     assert group.orders.exists()

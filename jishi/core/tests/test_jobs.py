@@ -210,7 +210,9 @@ FRESH_PROCESS = textwrap.dedent("""
     # The other timers only purge old rows; this database has no tables.
     from jishi.cart import services as cart_services
     from jishi.core import idempotency
+    from jishi.search import services as search_services
     cart_services.purge_abandoned_carts = idempotency.purge_expired = lambda *args, **kwargs: 0
+    search_services.refresh_sales = lambda *args, **kwargs: 0
     from jishi.payments import deliveries
     deliveries.retry_due = lambda *args, **kwargs: 0
     from jishi.ledger import payouts

@@ -60,7 +60,9 @@ def test_the_same_key_returns_the_same_refund(paid):
 
 
 @pytest.mark.parametrize("amount,code", [(Money("0", "CNY"), "refund.invalid"), (Money("-1", "CNY"), "refund.invalid"),
-                                         (Money("1", "USD"), "refund.invalid"), (Money("9999", "CNY"), "refund.too_much")])
+                                         (Money("1", "USD"), "refund.invalid"), (Money("9999", "CNY"), "refund.too_much"),
+                                         # paid in USD: CNY 0.01 is less than a cent
+                                         (Money("0.01", "CNY"), "refund.invalid")])
 def test_a_refund_that_cannot_be_is_refused_and_writes_nothing(paid, amount, code):
     order, _payment = paid
     entries = check_ledger().entries

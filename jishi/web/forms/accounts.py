@@ -4,6 +4,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from jishi.accounts.forms import ThrottledSignInMixin
 from jishi.core.countries import country_choices
 from jishi.money.selectors import list_currency_codes
 
@@ -30,26 +31,9 @@ class SignUpForm(forms.Form):
         return data
 
 
-class EmailLoginForm(AuthenticationForm):
+class EmailLoginForm(ThrottledSignInMixin, AuthenticationForm):
     username = forms.EmailField(label=_("Email"), max_length=254,
                                 widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}))
-
-    def clean(self):
-        from jishi.accounts import throttle
-        from jishi.core.errors import DomainError
-
-        email, address = self.cleaned_data.get("username") or "", throttle.client_address(self.request)
-        try:
-            throttle.ensure_sign_in_allowed(email=email, address=address)
-        except DomainError as error:
-            raise forms.ValidationError(error.message, code="throttled")
-        try:
-            cleaned = super().clean()
-        except forms.ValidationError:
-            throttle.record_failure(email=email, address=address)
-            raise
-        throttle.clear_failures(email=email)
-        return cleaned
 
 
 class ProfileForm(forms.Form):

@@ -15,7 +15,7 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from jishi.accounts import selectors, services
+from jishi.accounts import selectors, services, throttle
 from jishi.accounts.middleware import CURRENCY_COOKIE
 from jishi.core.errors import DomainError
 from jishi.web.forms.accounts import AddressForm, EmailLoginForm, ProfileForm, SignUpForm, TokenForm
@@ -39,22 +39,37 @@ def _remember_preferences(response, user) -> None:
         response.set_cookie(CURRENCY_COOKIE, user.preferred_currency, max_age=YEAR, samesite="Lax")
 
 
+def _refused(response, error: DomainError):
+    """A page re-rendered with a throttle's message inline answers 429 with Retry-After, like the API."""
+    retry_after = getattr(error, "retry_after", None)
+    if retry_after:
+        response.status_code = 429
+        response["Retry-After"] = str(retry_after)
+    return response
+
+
 def signup(request):
     form = SignUpForm(request.POST or None)
+    refusal = None
     if request.method == "POST" and form.is_valid():
+        address = throttle.client_address(request)
         try:
+            throttle.count_sign_up(address=address)
             user = services.sign_up(email=form.cleaned_data["email"], password=form.cleaned_data["password"],
                                     name=form.cleaned_data["name"], language=get_language() or "",
                                     currency=getattr(request, "display_currency", ""))
         except DomainError as error:
             add_domain_errors(form, error)
+            refusal = error
         else:
+            throttle.record_success(email=user.email, address=address)
             cart_token = request.session.get(CART_SESSION_KEY)
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             adopt_anonymous_cart(request, user, cart_token)
             messages.success(request, _("Welcome to Jishi! Your account is ready."))
             return HttpResponseRedirect(_safe_next(request))
-    return render(request, "web/accounts/signup.html", {"form": form, "next": _safe_next(request, "")})
+    response = render(request, "web/accounts/signup.html", {"form": form, "next": _safe_next(request, "")})
+    return _refused(response, refusal) if refusal else response
 
 
 class LoginView(auth_views.LoginView):
@@ -68,6 +83,10 @@ class LoginView(auth_views.LoginView):
         adopt_anonymous_cart(self.request, form.get_user(), cart_token)
         _remember_preferences(response, form.get_user())
         return response
+
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        return _refused(response, form.throttled) if form.throttled else response
 
 
 @login_required
@@ -143,17 +162,20 @@ def address_default(request, address_id: int):
 @login_required
 def tokens(request):
     form = TokenForm(request.POST or None)
-    new_token = None
+    new_token = refusal = None
     if request.method == "POST" and form.is_valid():
         try:
+            throttle.count_token_creation(user_id=request.user.pk)
             _row, new_token = services.issue_token(user=request.user, name=form.cleaned_data["name"],
                                                    expires_in_days=form.cleaned_data["expires_in_days"])
         except DomainError as error:
             add_domain_errors(form, error)
+            refusal = error
         else:
             form = TokenForm()
-    return render(request, "web/accounts/tokens.html",
-                  {"form": form, "tokens": selectors.list_tokens(user=request.user), "new_token": new_token})
+    response = render(request, "web/accounts/tokens.html",
+                      {"form": form, "tokens": selectors.list_tokens(user=request.user), "new_token": new_token})
+    return _refused(response, refusal) if refusal else response
 
 
 @login_required

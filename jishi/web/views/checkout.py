@@ -19,13 +19,16 @@ from django.utils.translation import gettext as _
 from jishi.accounts.selectors import list_addresses
 from jishi.catalog.selectors import get_variants_for_sale
 from jishi.checkout.rules import Quote, StoreQuote
-from jishi.checkout.selectors import cart_lines, clean_lines, quote_lines
+from jishi.checkout.selectors import cart_lines, clean_lines, clean_methods, quote_lines
 from jishi.checkout.services import place_order_group, resolve_address
+from jishi.core.countries import is_country
 from jishi.core.errors import DomainError
 from jishi.money.rules import Money
+from jishi.shipping.selectors import problem_message
 from jishi.web.forms.trade import NEW_ADDRESS, ShippingAddressForm
 from jishi.web.views.cart import current_cart
 from jishi.web.views.payments import payment_redirect
+from jishi.web.views.shipping import shopper_country
 
 
 def _language() -> str:
@@ -54,6 +57,7 @@ class Part:
     store: object
     rows: list[Row]
     quote: StoreQuote | None = None
+    cannot_ship: str = ""  # why this store's items cannot go to the address (they stay in the cart)
 
 
 @dataclass
@@ -125,6 +129,28 @@ def _attach_line_problems(parts: list[Part], problems: Problems) -> None:
             problems.top.extend(texts)
 
 
+def _blocked_parts(quote: Quote, position_of: dict[int, int]) -> list[Part]:
+    return [Part(store=part.store, cannot_ship=problem_message(part.shipping, part.store.name), rows=[
+        Row(index=position_of.get(line.variant_id, -1), title=line.title, options=line.options,
+            thumbnail_url=line.thumbnail_url, product_id=line.product_id, variant_id=line.variant_id,
+            quantity=line.quantity, unit_price=line.unit_price) for line in part.lines]) for part in quote.blocked]
+
+
+def _destination(request, addresses, choice: str) -> str:
+    """The country shipping is priced for: the chosen address's, the new address's, else the shopper's."""
+    if choice == NEW_ADDRESS and request.method == "POST":
+        country = request.POST.get("address-country", "").strip().upper()
+    else:
+        country = next((a.country for a in addresses if str(a.id) == choice), "")
+    return country if is_country(country) else shopper_country(request) or request.user.country
+
+
+def _chosen_methods(data) -> dict[str, str]:
+    """The shipping picked per store on the page (``method-<store id>``)."""
+    return {name.removeprefix("method-"): value for name, value in data.items()
+            if name.startswith("method-") and name.removeprefix("method-").isdigit()}
+
+
 def _quoted(quote: Quote | None) -> str:
     return f"{quote.total.amount}:{quote.total.currency}" if quote is not None else ""
 
@@ -148,17 +174,19 @@ def checkout(request):
         if not wanted:
             return render(request, "web/checkout/empty.html")
 
+    addresses = list_addresses(user=request.user)
+    default_choice = str(addresses[0].id) if addresses else NEW_ADDRESS
+    choice = request.POST.get("address_id", "") if request.method == "POST" else default_choice
+    country = _destination(request, addresses, choice)
+    methods = _chosen_methods(request.POST) if request.method == "POST" else {}
+
     quote = None
     if wanted:
         try:
             quote = quote_lines(buyer=request.user, lines=wanted, charge_currency=charge_currency,
-                                language=_language())
+                                language=_language(), country=country, methods=clean_methods(methods))
         except DomainError as error:
             problems.add(error)
-
-    addresses = list_addresses(user=request.user)
-    default_choice = str(addresses[0].id) if addresses else NEW_ADDRESS
-    choice = request.POST.get("address_id", "") if request.method == "POST" else default_choice
     address_form = ShippingAddressForm(request.POST if request.method == "POST" and choice == NEW_ADDRESS else None,
                                        initial={"name": request.user.name, "country": request.user.country})
     changed = False
@@ -179,12 +207,13 @@ def checkout(request):
                 problems.add(error)
         posted_total = request.POST.get("quoted_total", "")
         changed = bool(quote is not None and posted_total and posted_total != _quoted(quote))
-        if address_ok and not problems and not changed:
+        # "Update shipping" prices the page again for the address and methods chosen, placing nothing.
+        if address_ok and not problems and not changed and "refresh" not in request.POST:
             try:
                 group = place_order_group(
                     buyer=request.user, charge_currency=charge_currency, language=_language(),
                     lines=[buy_now] if buy_now is not None else None, address_id=address_id, address=address,
-                    save_address=save_address)
+                    save_address=save_address, methods=methods, skip_unshippable=True)
             except DomainError as error:
                 problems.add(error)
             else:
@@ -196,7 +225,8 @@ def checkout(request):
         problems.address_fields = {}
 
     position_of = {variant_id: index for index, (variant_id, _q) in enumerate(wanted)}
-    parts = _parts_from_quote(quote, position_of) if quote is not None else _parts_from_items(wanted)
+    parts = _parts_from_quote(quote, position_of) + _blocked_parts(quote, position_of) if quote is not None \
+        else _parts_from_items(wanted)
     _attach_line_problems(parts, problems)
     converted = quote is not None and any(part.currency != quote.charge_currency for part in quote.stores)
     return render(request, "web/checkout/checkout.html", {

@@ -1,4 +1,4 @@
-"""Public pages: home, category listings, all products with a title filter, product page, store page."""
+"""Public pages: home, category listings, all products (searched through ``views.search``), product page, store page."""
 
 from __future__ import annotations
 
@@ -18,7 +18,9 @@ from jishi.catalog.selectors import (
     pick_translation,
 )
 from jishi.core.pagination import paginate, parse_page_number
+from jishi.search.selectors import parse_search_params
 from jishi.stores.selectors import get_public_store
+from jishi.web.views import search
 
 PER_PAGE = 24
 
@@ -68,8 +70,11 @@ def category(request, slug: str):
 
 
 def product_list(request):
-    title = request.GET.get("q", "").strip()[:100]
-    return render(request, "web/storefront/product_list.html", {"q": title, **_listing(request, title=title or None)})
+    """All products; with words or filters, the search results page with its facets."""
+    params = parse_search_params(request.GET)
+    if params.q or params.filtered:
+        return search.results(request, params)
+    return render(request, "web/storefront/product_list.html", {"q": "", **_listing(request)})
 
 
 def _variant_choice(request, product):

@@ -14,8 +14,10 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=42)
         parser.add_argument("--if-empty", action="store_true", help="do nothing when any store exists")
         parser.add_argument("--no-images", action="store_true", help="skip the generated product pictures")
+        parser.add_argument("--no-search-index", action="store_true",
+                            help="leave the search index empty (build it later with 'jishi search reindex')")
 
-    def handle(self, *args, products, seed, if_empty, no_images, **options):
+    def handle(self, *args, products, seed, if_empty, no_images, no_search_index=False, **options):
         if products < 1 or products > 2_000_000:
             raise CommandError("--products must be between 1 and 2,000,000")
         if Store.objects.exists():
@@ -24,7 +26,11 @@ class Command(BaseCommand):
                 return
             raise CommandError("The marketplace already has stores; the demo needs an empty database.")
         self.stdout.write(f"Building the demo marketplace ({products:,} products)…")
-        report = generate(products=products, seed=seed, images=not no_images, stdout=self.stdout)
+        report = generate(products=products, seed=seed, images=not no_images, search_index=not no_search_index,
+                          stdout=self.stdout)
+        from jishi.demo.shipping import give_stores_templates
+
+        give_stores_templates()
         self.stdout.write(self.style.SUCCESS(
             f"Demo ready: {report.stores} stores, {report.products:,} products, {report.variants:,} variants "
             f"in {report.seconds:.1f} s."))

@@ -1,0 +1,133 @@
+"""The index follows the catalogue: every change a seller or the operator makes shows in the results."""
+
+import pytest
+from django.core.management import call_command
+
+from jishi.catalog import services as catalog
+from jishi.catalog.models import Category
+from jishi.search import services
+from jishi.search.models import SearchDocument
+from jishi.search.selectors import parse_search_params, search_products
+from jishi.stores import services as stores
+from tests.factories import UserFactory, buy_now
+
+from .conftest import add_product
+
+pytestmark = pytest.mark.django_db
+
+
+def found(q: str, **filters) -> list[int]:
+    params = parse_search_params({"q": q, **filters})
+    return [hit.product.id for hit in search_products(params=params, language="en", currency="USD").hits]
+
+
+def test_a_new_title_replaces_the_old_one_at_once(catalogue):
+    product = catalogue["headphones"]
+    catalog.update_product(access=catalogue["gadgets"], product=product,
+                           translations=[{"language": "en", "title": "Studio Monitor Speakers", "description": ""}])
+    assert found("speakers") == [product.id]
+    assert found("bluetooth") == []  # the category still says "headphones"
+
+
+def test_archiving_and_publishing_take_products_out_and_back(catalogue):
+    product = catalogue["green_tea"]
+    catalog.set_product_status(access=catalogue["tea"], product=product, status="archived")
+    assert product.id not in found("green tea")
+    catalog.set_product_status(access=catalogue["tea"], product=product, status="active")
+    assert found("green tea")[0] == product.id
+
+
+def test_deleted_products_leave_the_index(catalogue):
+    product = catalogue["oolong"]
+    catalog.delete_product(access=catalogue["tea"], product=product)
+    assert found("oolong") == [] and not SearchDocument.objects.filter(product_id=product.id).exists()
+
+
+def test_variant_changes_move_price_stock_and_options(catalogue):
+    product = catalogue["headphones"]
+    variant = product.variants.get()
+    catalog.update_variant(access=catalogue["gadgets"], variant=variant,
+                           data={"options": {"colour": "Ruby Red"}, "stock": 0})
+    assert found("ruby") == [product.id] and found("navy") == []
+    assert found("headphones", in_stock="1") == []
+    catalog.set_stock(access=catalogue["gadgets"], variant=variant, stock=3)
+    assert found("headphones", in_stock="1") == [product.id]
+
+
+def test_selling_out_through_checkout_clears_the_in_stock_flag(catalogue, rates):
+    product = catalogue["case_en"]
+    catalog.set_stock(access=catalogue["gadgets"], variant=product.variants.get(), stock=1)
+    buy_now(UserFactory(), product.variants.get())
+    assert found("smartphones", in_stock="1") == []
+    assert found("smartphones") == [product.id]
+
+
+def test_suspension_hides_at_once_and_reinstatement_brings_back(catalogue, django_capture_on_commit_callbacks):
+    operator = UserFactory(is_staff=True)
+    stores.suspend_store(store=catalogue["tea_store"], reason="Check", actor=operator)
+    assert found("tea") == []
+    with django_capture_on_commit_callbacks(execute=True):
+        stores.reinstate_store(store=catalogue["tea_store"], actor=operator)
+    assert set(found("tea")) == {catalogue["green_tea"].id, catalogue["gift_box"].id, catalogue["oolong"].id}
+
+
+def test_a_renamed_store_is_found_by_its_new_name(catalogue, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        stores.update_store(access=catalogue["gadgets"], name="Pearl River Electronics")
+    assert len(found("pearl river")) == 3 and found("austin") == []
+
+
+def test_a_renamed_category_is_found_by_its_new_name(catalogue, django_capture_on_commit_callbacks):
+    category = Category.objects.get(slug="headphones")
+    category.names = {**category.names, "en": "Earphones", "zh-hans": "耳塞"}
+    category.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.reindex_categories_later(category_ids=[category.id])
+    from jishi.catalog.selectors import invalidate_category_tree
+    invalidate_category_tree()
+    services.index_categories([category.id])
+    assert found("耳塞") == [catalogue["headphones"].id]
+
+
+def test_best_selling_ranks_by_units_paid_for(catalogue, rates):
+    buyer = UserFactory()
+    group = buy_now(buyer, catalogue["gift_box"].variants.get(), quantity=2)
+    from jishi.orders.models import OrderStatus
+    group.orders.update(status=OrderStatus.PAID)
+    assert services.refresh_sales() == 1
+    assert found("tea", sort="best_selling")[0] == catalogue["gift_box"].id
+    group.orders.update(status=OrderStatus.CANCELLED)
+    services.refresh_sales()
+    assert found("tea", sort="best_selling") == found("tea", sort="newest")
+
+
+def test_a_rebuild_finds_what_the_incremental_index_found(catalogue, capsys):
+    before = {q: found(q) for q in ("tea", "绿茶", "手机壳", "Austin Gadgets", "navy")}
+    SearchDocument.objects.all().delete()
+    call_command("search", "reindex")
+    assert {q: found(q) for q in before} == before
+    out = capsys.readouterr()
+    assert "Indexed 6 products" in out.out and "100.0%" in out.err
+
+
+def test_exchange_rate_changes_reach_the_price_filter(catalogue, rates, django_capture_on_commit_callbacks):
+    from jishi.money.services import record_rate_change
+
+    # 80 CNY = 12.50 USD at 8 CNY per EUR; at 16 per EUR it is 6.25 USD.
+    assert catalogue["green_tea"].id in found("green tea", price_min="12", price_max="13")
+    with django_capture_on_commit_callbacks(execute=True):
+        record_rate_change(currency="CNY", rate="16")
+    assert found("green tea", price_min="6", price_max="7") == [catalogue["green_tea"].id]
+
+
+def test_products_without_a_title_in_the_query_language_keep_their_facets(catalogue):
+    product = add_product(catalogue["gadgets"], zh="降噪蓝牙耳机", category="headphones", price="99.00")
+    assert found("蓝牙耳机")[0] == product.id
+
+
+def test_the_demo_marketplace_is_searchable_at_once():
+    from jishi.search.models import SearchDocument as Document
+
+    call_command("demo", products=60, no_images=True)
+    assert Document.objects.count() >= 55
+    assert found("tea") or found("shirt") or found("phone")

@@ -1,0 +1,99 @@
+"""The operator's side of duties and import taxes: destination rules and duty rates per HS chapter
+(edited with effective dates: add a version rather than rewriting history), and the report of what is
+owed to each tax authority per period, on screen and as CSV."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+
+from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.urls import path
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from jishi.core import clock
+from jishi.tax.models import DestinationRule, DutyRate
+from jishi.tax.selectors import invalidate_rules, tax_owed
+
+
+class InvalidatesRules:
+    """Every change reaches every web node's cached copy of the rules at once."""
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        invalidate_rules()
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        invalidate_rules()
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        invalidate_rules()
+
+
+def report_period(data) -> tuple[dt.date, dt.date]:
+    """``since`` and ``until`` (inclusive days) from the query string; the current month by default."""
+    today = clock.now().date()
+
+    def day(name, default):
+        try:
+            return dt.date.fromisoformat(data.get(name, ""))
+        except ValueError:
+            return default
+
+    since = day("since", today.replace(day=1))
+    until = day("until", today)
+    return (since, until) if since <= until else (until, since)
+
+
+@admin.register(DestinationRule)
+class DestinationRuleAdmin(InvalidatesRules, admin.ModelAdmin):
+    list_display = ["country", "effective_from", "tax_name", "vat_rate", "thresholds_currency", "vat_de_minimis",
+                    "duty_de_minimis", "collect_at_checkout", "collect_limit", "default_duty_rate", "confidence"]
+    list_filter = ["collect_at_checkout", "confidence", "thresholds_currency"]
+    search_fields = ["country", "tax_name", "notes"]
+    ordering = ["country", "-effective_from"]
+    fieldsets = [
+        (None, {"fields": ["country", "effective_from", "currency", "tax_name", "confidence"]}),
+        (gettext_lazy("Rates"), {"fields": ["vat_rate", "default_duty_rate"]}),
+        (gettext_lazy("Thresholds"), {"fields": ["thresholds_currency", "vat_de_minimis", "duty_de_minimis",
+                                                  "collect_at_checkout", "collect_limit",
+                                                  "flat_duty_per_tariff_line", "value_includes_shipping"]}),
+        (gettext_lazy("Sources"), {"fields": ["notes", "source"]}),
+    ]
+
+    def get_urls(self):
+        return [path("report/", self.admin_site.admin_view(self.report_view), name="tax_report"),
+                *super().get_urls()]
+
+    def report_view(self, request):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        since, until = report_period(request.GET)
+        start = dt.datetime.combine(since, dt.time.min, tzinfo=dt.UTC)
+        end = dt.datetime.combine(until + dt.timedelta(days=1), dt.time.min, tzinfo=dt.UTC)
+        rows = tax_owed(since=start, until=end)
+        if request.GET.get("format") == "csv":
+            response = HttpResponse(content_type="text/csv; charset=utf-8")
+            response["Content-Disposition"] = f'attachment; filename="tax-owed-{since}-{until}.csv"'
+            writer = csv.writer(response)
+            writer.writerow(["country", "currency", "collected", "refunded", "owed", "orders", "since", "until"])
+            for row in rows:
+                writer.writerow([row.country, row.amount.currency, row.collected.amount, row.refunded.amount,
+                                 row.amount.amount, row.orders, since.isoformat(), until.isoformat()])
+            return response
+        return render(request, "admin/tax/report.html", {
+            **self.admin_site.each_context(request), "title": _("Duties and taxes owed"), "rows": rows,
+            "since": since, "until": until, "opts": self.model._meta})
+
+
+@admin.register(DutyRate)
+class DutyRateAdmin(InvalidatesRules, admin.ModelAdmin):
+    list_display = ["country", "hs_chapter", "rate", "effective_from", "notes"]
+    list_filter = ["country"]
+    search_fields = ["country", "hs_chapter", "notes"]

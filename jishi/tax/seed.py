@@ -1,0 +1,72 @@
+"""The default destination rules, read from ``data/destinations.csv`` (see ``data/README.md``: a seed
+compiled from public notices as of 2026-11-24, not tax advice; the operator reviews and edits them).
+
+The CSV states every amount in the destination's currency; where the law states the thresholds in
+another currency (``thresholds_defined_in``) its figures are approximate conversions. The rules keep
+the legal amounts instead, taken from the row's notes (``LEGAL_AMOUNTS``), so the engine converts them
+at the rate of the day.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from decimal import Decimal
+from pathlib import Path
+
+DATA = Path(__file__).with_name("data") / "destinations.csv"
+EFFECTIVE_FROM = dt.date(2026, 11, 24)
+
+# Country → the amounts as the law states them, in ``thresholds_defined_in`` (from the CSV's notes).
+LEGAL_AMOUNTS: dict[str, dict[str, Decimal | None]] = {
+    "PL": {"vat_de_minimis": Decimal(0), "duty_de_minimis": Decimal(150), "collect_limit": Decimal(150),
+           "flat_duty_per_tariff_line": Decimal(3)},
+    "SE": {"vat_de_minimis": Decimal(0), "duty_de_minimis": Decimal(150), "collect_limit": Decimal(150),
+           "flat_duty_per_tariff_line": Decimal(3)},
+    "MX": {"vat_de_minimis": Decimal(0), "duty_de_minimis": Decimal(0)},
+    "BR": {"vat_de_minimis": Decimal(0), "duty_de_minimis": Decimal(0), "collect_limit": Decimal(3000)},
+    "TR": {"vat_de_minimis": Decimal(0), "duty_de_minimis": Decimal(0)},
+    "AE": {"vat_de_minimis": Decimal(0), "duty_de_minimis": Decimal(1000)},
+    "IL": {"vat_de_minimis": Decimal(130), "duty_de_minimis": Decimal(500)},
+    "KR": {"vat_de_minimis": Decimal(150), "duty_de_minimis": Decimal(150)},
+    "ID": {"vat_de_minimis": Decimal(3), "duty_de_minimis": Decimal(3)},
+}
+# Where the consignment value leaves shipping out (NO: the item's value; IL: goods value for VAT).
+WITHOUT_SHIPPING = {"NO", "IL"}
+
+_AMOUNTS = {"vat_de_minimis": "vat_de_minimis_local", "duty_de_minimis": "duty_de_minimis_local",
+            "collect_limit": "collect_at_checkout_up_to_local",
+            "flat_duty_per_tariff_line": "flat_duty_per_item_category_local"}
+
+
+def _decimal(raw: str) -> Decimal | None:
+    raw = (raw or "").strip()
+    return Decimal(raw) if raw else None
+
+
+def default_rules() -> list[dict]:
+    """One dict of ``DestinationRule`` fields per row of the CSV."""
+    with DATA.open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    rules = []
+    for row in rows:
+        country, currency, legal = row["country"].strip(), row["currency"].strip(), row["thresholds_defined_in"].strip()
+        rule = {
+            "country": country, "currency": currency, "tax_name": row["vat_name"].strip()[:80],
+            "vat_rate": _decimal(row["standard_vat_rate_percent"]),
+            "collect_at_checkout": row["collect_at_checkout"].strip().lower() == "yes",
+            "default_duty_rate": _decimal(row["default_duty_rate_percent"]),
+            "thresholds_currency": legal or currency, "value_includes_shipping": country not in WITHOUT_SHIPPING,
+            "confidence": row["confidence"].strip() or "medium", "notes": row["notes"].strip(),
+            "source": row["source"].strip(), "effective_from": EFFECTIVE_FROM,
+        }
+        for name, column in _AMOUNTS.items():
+            rule[name] = _decimal(row[column])
+        if legal and legal != currency:
+            rule.update(LEGAL_AMOUNTS.get(country, {}))
+            for name in _AMOUNTS:
+                if name not in LEGAL_AMOUNTS.get(country, {}) and rule[name]:
+                    # An amount the notes give no legal figure for: not trusted in the wrong currency.
+                    rule[name] = None
+        rules.append(rule)
+    return rules

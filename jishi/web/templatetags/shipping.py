@@ -1,0 +1,66 @@
+"""The product editor's "ships with" form (kept apart from the product form: it saves on its own)."""
+
+from django import template
+
+from jishi.shipping.selectors import template_choices
+
+register = template.Library()
+
+
+@register.inclusion_tag("web/seller/shipping/product_template.html")
+def product_shipping_form(access, product):
+    return {"access": access, "product": product, "choices": template_choices(store=access.store)}
+
+
+@register.inclusion_tag("web/storefront/shipping_estimate.html", takes_context=True)
+def shipping_estimate(context, product, variant):
+    """Shipping cost and delivery dates of one unit of ``variant`` to the shopper's country, in their
+    currency; a country picker when the country is not known (or to change it)."""
+    from django.utils import translation
+
+    from jishi.core.countries import country_choices
+    from jishi.money.selectors import get_rate_table
+    from jishi.shipping.selectors import problem_message, quote_variant
+    from jishi.web.views.shipping import shopper_country
+
+    request = context["request"]
+    country = shopper_country(request)
+    estimate, cheapest, shown, message = None, None, None, ""
+    if country and variant is not None:
+        estimate = quote_variant(variant=variant, store=product.store, template_id=product.shipping_template_id,
+                                 country=country)
+        cheapest = estimate.cheapest
+        if cheapest is None:
+            message = problem_message(estimate, product.store.name)
+        else:
+            rates, display = get_rate_table(), getattr(request, "display_currency", "") or ""
+            if display and display != cheapest.cost.currency and rates.can_convert(display) \
+                    and rates.can_convert(cheapest.cost.currency):
+                shown = rates.convert(cheapest.cost, display)
+    locale = "zh_Hans" if translation.get_language() == "zh-hans" else "en"
+    return {"request": request, "country": country, "estimate": estimate, "cheapest": cheapest, "shown": shown,
+            "message": message, "countries": country_choices(locale), "next": request.get_full_path()}
+
+
+@register.simple_tag(takes_context=True)
+def cart_shipping(context, view):
+    """Store id → how that store's cart lines ship to the shopper's country: ``{"country", "offer",
+    "message"}`` (three queries for the whole cart), or {} when the country is not known."""
+    from jishi.money.rules import Money
+    from jishi.shipping.rules import ShipLine
+    from jishi.shipping.selectors import LineToShip, problem_message, quote_shipping
+    from jishi.web.views.shipping import shopper_country
+
+    country = shopper_country(context["request"])
+    if not country or not view.groups:
+        return {}
+    stores = {group.store.id: group.store for group in view.groups}
+    lines = [LineToShip(store_id=group.store.id, template_id=line.item.product.shipping_template_id,
+                        line=ShipLine(variant_id=line.item.variant.id, quantity=line.quantity,
+                                      weight_grams=line.item.variant.weight_grams,
+                                      unit_price=Money(line.state.price_now, line.item.variant.currency)))
+             for group in view.groups for line in group.lines]
+    offers = quote_shipping(stores=stores, lines=lines, country=country)
+    return {store_id: {"country": country, "offer": offer,
+                       "message": "" if offer.can_ship else problem_message(offer, stores[store_id].name)}
+            for store_id, offer in offers.items()}
