@@ -140,6 +140,12 @@ class OrderProgressOut(Schema):
     """Where an order stands: its address, shipment, milestones, history and the moves open now."""
 
     shipping_address: ShippingAddressOut
+    shipping_method: str = Field(description="The shipping method's name, frozen when the order was placed.")
+    shipping_kind: str = Field(description="economy, standard or express; empty for orders placed before "
+                                           "shipping templates.")
+    ship_from_country: str = Field(description="ISO 3166-1 country the order ships from.")
+    delivery_from: dt.date | None = Field(description="First day of the delivery estimate given at checkout.")
+    delivery_to: dt.date | None = Field(description="Last day of the delivery estimate given at checkout.")
     carrier: str
     tracking_number: str
     cancel_reason: str
@@ -255,7 +261,9 @@ def _address(order: Order) -> ShippingAddressOut:
 
 
 def _progress(order: Order, by: str) -> dict:
-    return {"shipping_address": _address(order), "carrier": order.carrier, "tracking_number": order.tracking_number,
+    return {"shipping_address": _address(order), "shipping_method": order.shipping_method,
+            "shipping_kind": order.shipping_kind, "ship_from_country": order.ship_from_country,
+            "delivery_from": order.delivery_from, "delivery_to": order.delivery_to, "carrier": order.carrier, "tracking_number": order.tracking_number,
             "cancel_reason": order.cancel_reason, "paid_at": order.paid_at, "shipped_at": order.shipped_at,
             "delivered_at": order.delivered_at, "completed_at": order.completed_at,
             "cancelled_at": order.cancelled_at, "auto_confirm_at": order.auto_confirm_at,
@@ -421,3 +429,83 @@ def cancel_store_order(request, slug: str, order_id: int, payload: StoreCancelIn
     order = selectors.access_store_order(access=access, order_id=order_id)
     services.cancel_store_order(access=access, order=order, reason=payload.reason)
     return store_order_out(selectors.access_store_order(access=access, order_id=order_id))
+
+
+# --- customs papers ---------------------------------------------------------------------------------
+
+
+class CustomsLineOut(Schema):
+    sku: str
+    title: str
+    options: dict[str, str]
+    hs_code: str = Field(description="Harmonized System code; empty when the product has none (fill it in).")
+    origin_country: str = Field(description="ISO 3166 country of origin; empty when unknown.")
+    quantity: int
+    unit_value: Decimal
+    value: Decimal
+    currency: str
+    unit_weight_grams: int
+    weight_grams: int
+
+
+class CustomsSenderOut(Schema):
+    name: str = Field(description="The store's name.")
+    country: str = Field(description="The store's country.")
+    ship_from_country: str
+
+
+class CustomsDeclarationOut(Schema):
+    """A cross-border order's commercial invoice / customs declaration, from what the order froze."""
+
+    order_id: int
+    placed_at: dt.datetime
+    sender: CustomsSenderOut
+    recipient: ShippingAddressOut
+    destination_country: str
+    lines: list[CustomsLineOut]
+    currency: str
+    items_value: Decimal
+    shipping: Decimal
+    declared_value: Decimal = Field(description="Items plus shipping; duties and import taxes excluded.")
+    units: int
+    total_weight_grams: int
+    terms: Literal["DDP", "DAP"] = Field(description="DDP: duties and import taxes were collected at checkout; "
+                                                     "DAP: anything owed is due from the recipient on delivery.")
+    collection: str = Field(description="The frozen landed cost's collection model (checkout, on_delivery, "
+                                        "none, unknown).")
+    tax_name: str
+    duties_collected: Decimal
+    taxes_collected: Decimal
+    due_on_delivery: Decimal = Field(description="Estimate of duties and taxes the recipient pays on delivery.")
+    carrier: str
+    tracking_number: str
+
+
+def customs_declaration_out(paper) -> CustomsDeclarationOut:
+    recipient = ShippingAddressOut(**{name: paper.recipient.get(name, "") for name in ShippingAddressOut.model_fields})
+    return CustomsDeclarationOut(
+        order_id=paper.order_id, placed_at=paper.placed_at,
+        sender=CustomsSenderOut(name=paper.sender_name, country=paper.sender_country,
+                                ship_from_country=paper.ship_from_country),
+        recipient=recipient, destination_country=paper.destination_country,
+        lines=[CustomsLineOut(sku=line.sku, title=line.title, options=line.options, hs_code=line.hs_code,
+                              origin_country=line.origin_country, quantity=line.quantity,
+                              unit_value=line.unit_value.amount, value=line.value.amount, currency=paper.currency,
+                              unit_weight_grams=line.unit_weight_grams, weight_grams=line.weight_grams)
+               for line in paper.lines],
+        currency=paper.currency, items_value=paper.items_value.amount, shipping=paper.shipping.amount,
+        declared_value=paper.declared_value.amount, units=paper.units, total_weight_grams=paper.total_weight_grams,
+        terms=paper.terms, collection=paper.collection, tax_name=paper.tax_name,
+        duties_collected=paper.duties_collected.amount, taxes_collected=paper.taxes_collected.amount,
+        due_on_delivery=paper.due_on_delivery.amount, carrier=paper.carrier, tracking_number=paper.tracking_number)
+
+
+@store_router.get("/stores/{slug}/orders/{order_id}/customs-declaration",
+                  response={200: CustomsDeclarationOut, 403: ErrorOut, 404: ErrorOut})
+def get_customs_declaration(request, slug: str, order_id: int):
+    """The commercial invoice / customs declaration of one of the store's cross-border orders: sender,
+    recipient, each line's HS code, origin, quantity, value and weight, totals and the terms of delivery.
+    A domestic order has none: 404 with ``order.not_cross_border``."""
+    access = access_store(user=request.auth, slug=slug, action="view_orders")
+    return customs_declaration_out(selectors.customs_declaration(
+        selectors.access_store_order(access=access, order_id=order_id)))

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from jishi.accounts.postal import postal_lines
 from jishi.money.formatting import format_money
 from jishi.money.rules import Money
 from jishi.orders.models import Order
@@ -72,6 +73,7 @@ def _message(order: Order, kind: str, audience: str, recipient) -> EmailMessage:
             "due_on_delivery": format_money(Money(order.due_on_delivery, order.currency)) if order.due_on_delivery else "",
             "link": _link(order, audience), "site_name": settings.SITE_NAME,
             "refunded": _refunded(order) if kind == "refunded" else "",
+            "ship_to": postal_lines(order.shipping_address, language=language) if kind in ("placed", "paid") else [],
         })
         return EmailMessage(_subject(kind, audience, order), body, None, [recipient.email])
 

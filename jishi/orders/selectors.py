@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from jishi.core.errors import NotFound
 from jishi.core.ids import parse_id
+from jishi.orders.customs import CustomsDeclaration, build_declaration, is_cross_border
 from jishi.orders.models import Order, OrderEvent, OrderGroup, OrderLine, OrderStatus
 from jishi.orders.rules import OPEN_STATUSES
 
@@ -39,6 +40,16 @@ def access_store_order(*, access, order_id) -> Order:
     if order is None:
         raise _order_not_found()
     return order
+
+
+def customs_declaration(order: Order) -> CustomsDeclaration:
+    """The commercial invoice / customs declaration of a cross-border ``order`` (from ``access_store_order``,
+    whose lines are prefetched: no query per line). A domestic order has none: ``order.not_cross_border``
+    (404)."""
+    if not is_cross_border(order):
+        raise NotFound("order.not_cross_border",
+                       _("This order does not cross a border, so it has no customs declaration."))
+    return build_declaration(order, list(order.lines.all()))
 
 
 def access_order_group(*, user, group_id) -> OrderGroup:

@@ -249,6 +249,8 @@ def rebuild_index(*, progress: Callable[[int, int], None] | None = None) -> Rebu
         backend.clear_words()
         backend.rebuild(batches())
         backend.add_words(words)
+    if not connection.in_atomic_block:
+        backend.tidy_after_rebuild()
     if progress and not total:
         progress(0, 0)
     return RebuildReport(documents=done, seconds=time.monotonic() - started)

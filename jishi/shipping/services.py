@@ -174,6 +174,30 @@ def create_flat_template(*, store: Store, name: str = "Standard") -> ShippingTem
     return template
 
 
+def sync_flat_template(*, store: Store) -> bool:
+    """Keep a store's flat default template in step with its settings (flat rate, currency, country).
+
+    Only a template still shaped like ``create_flat_template`` made it (one rest-of-world zone with a
+    single per-item standard method, nothing per additional item) follows; once the seller shapes
+    their own template, the store settings no longer touch it. Returns whether anything changed. Runs
+    inside the caller's transaction (``stores.update_store``).
+    """
+    template = (ShippingTemplate.objects.select_for_update().filter(store=store, is_default=True)
+                .prefetch_related("zones__methods").first())
+    if template is None:
+        return False
+    zones = list(template.zones.all())
+    methods = list(zones[0].methods.all()) if len(zones) == 1 and zones[0].is_rest_of_world else []
+    if len(methods) != 1 or methods[0].pricing != "per_item" or methods[0].additional_amount \
+            or methods[0].free_over is not None:
+        return False
+    with transaction.atomic():
+        ShippingTemplate.objects.filter(pk=template.pk).update(currency=store.base_currency_id,
+                                                               ship_from=store.country)
+        Method.objects.filter(pk=methods[0].pk).update(first_amount=store.shipping_rate)
+    return True
+
+
 def set_product_template(*, access, product, template_id) -> None:
     """Ship ``product`` with one of the store's templates, or with the default when ``template_id`` is
     empty. Needs ``edit_catalog``; another store's template is ``shipping.template_not_found`` (404)."""

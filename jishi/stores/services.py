@@ -112,6 +112,9 @@ def open_store(*, owner, name: str, country: str, base_currency: str, slug: str 
             store = Store.objects.create(slug=slug, name=name, country=country, base_currency_id=currency)
             Membership.objects.create(store=store, user=owner, role=Role.OWNER)
             _event(store, owner, "store.opened", name=name)
+            from jishi.shipping.services import create_flat_template  # shipping imports stores
+
+            create_flat_template(store=store)
     except IntegrityError:
         raise _slug_taken()
     return store
@@ -178,6 +181,10 @@ def update_store(*, access, name=None, description=None, country=None, slug=None
             store.save()
             _event(store, access.membership.user, "store.updated",
                    fields=sorted([*changes, *images]))
+            if {"shipping_rate", "base_currency_id", "country"} & set(changes):
+                from jishi.shipping.services import sync_flat_template  # shipping imports stores
+
+                sync_flat_template(store=store)
             if {"name", "country"} & set(changes):
                 search_index.reindex_store_later(store_id=store.id)  # products are found by these
     except IntegrityError:

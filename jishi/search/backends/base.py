@@ -111,6 +111,9 @@ class SearchBackend:
         """Replace the whole index with the documents of ``batches`` (inside the caller's transaction)."""
         raise NotImplementedError
 
+    def tidy_after_rebuild(self) -> None:
+        """Housekeeping once a rebuild has committed (outside any transaction)."""
+
     def facet_groups(self, request: SearchRequest) -> list[FacetGroup]:
         """Facet groups of every match of the text query, before any filter (the rules apply them)."""
         raise NotImplementedError

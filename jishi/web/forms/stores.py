@@ -25,7 +25,7 @@ class StoreSettingsForm(forms.Form):
     country = forms.ChoiceField(label=_("Country"))
     base_currency = forms.ChoiceField(label=_("Currency you price in"))
     # Checked by the stores service (a number from zero up, in the currency's minor units).
-    shipping_rate = forms.CharField(label=_("Shipping per order"), max_length=40, required=False, strip=True,
+    shipping_rate = forms.CharField(label=_("Flat shipping rate"), max_length=40, required=False, strip=True,
                                     widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}))
     logo = forms.FileField(label=_("Logo"), required=False, help_text=_("Square JPEG, PNG or WebP, up to 5 MB."))
     banner = forms.FileField(label=_("Banner"), required=False, help_text=_("Wide image, up to 5 MB."))
@@ -35,7 +35,9 @@ class StoreSettingsForm(forms.Form):
         self.fields["country"].choices = _country_choices()
         self.fields["base_currency"].choices = _currency_choices()
         self.fields["shipping_rate"].help_text = _(
-            "Charged once on every order from your store, in %(currency)s. Enter 0 for free shipping.") % {
+            "The rate of your default shipping template: charged once per order, to every country, in "
+            "%(currency)s. Enter 0 for free shipping. Once you give that template its own zones or prices, "
+            "set them under Shipping templates instead.") % {
             "currency": currency or _("the store's currency")}
         if currency_locked:
             self.fields["base_currency"].disabled = True

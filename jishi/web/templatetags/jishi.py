@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from django import template
 from django.utils import timezone, translation
+from django.utils.safestring import mark_safe
 
+from jishi.accounts.postal import postal_lines
 from jishi.core.countries import country_name
 from jishi.money.formatting import format_day, format_moment, format_money, format_number
 from jishi.money.rules import Money
@@ -99,3 +101,18 @@ def percent(rate) -> str:
     from jishi.money.formatting import babel_locale
 
     return format_percent(rate, format="#,##0.##%", locale=babel_locale())
+
+
+@register.filter
+def postal_address(address) -> str:
+    """An address (``accounts.Address`` or an order's frozen dict) in its country's order, one <br> per line."""
+    from django.utils.html import format_html_join
+
+    lines = postal_lines(address, language=translation.get_language() or "en")
+    return format_html_join(mark_safe("<br>"), "{}", ((line,) for line in lines))
+
+
+@register.filter
+def postal_text(address) -> str:
+    """The same lines for plain-text mail."""
+    return "\n".join(postal_lines(address, language=translation.get_language() or "en"))

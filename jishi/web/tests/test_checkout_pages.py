@@ -8,6 +8,7 @@ from jishi.cart.models import CartLine
 from jishi.catalog.models import Variant
 from jishi.catalog.services import set_stock
 from jishi.orders.models import Order, OrderGroup
+from jishi.stores.services import update_store
 from tests.factories import AddressFactory, UserFactory, make_product, open_store_for
 
 pytestmark = pytest.mark.django_db
@@ -17,8 +18,7 @@ pytestmark = pytest.mark.django_db
 def market():
     silk, silk_access = open_store_for(name="Hangzhou Silk", currency_code="CNY")
     boots, boots_access = open_store_for(name="Austin Boots", country="US", currency_code="USD")
-    silk.shipping_rate = 12
-    silk.save(update_fields=["shipping_rate"])
+    update_store(access=silk_access, shipping_rate="12")  # the rate of its default shipping template
     scarf = make_product(silk_access, title="Silk Scarf", price="100.00", stock=10).variants.get()
     fan = make_product(silk_access, title="Paper Fan", price="20.00", stock=10).variants.get()
     boot = make_product(boots_access, title="Leather Boot", price="80.00", stock=10, category="boots").variants.get()

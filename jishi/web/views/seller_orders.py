@@ -1,4 +1,5 @@
-"""Seller centre: the store's orders, one order with its history and the moves the store may make, packing slips.
+"""Seller centre: the store's orders, one order with its history and the moves the store may make, packing slips
+and customs declarations.
 
 The buyer shows up only as the name and address the order ships to: never their email or account.
 """
@@ -20,9 +21,16 @@ from jishi.core.pagination import paginate, parse_page_number
 from jishi.ledger.rules import order_commission
 from jishi.money.rules import Money
 from jishi.orders import services
+from jishi.orders.customs import is_cross_border
 from jishi.orders.models import OrderStatus
 from jishi.orders.rules import STORE, moves_for
-from jishi.orders.selectors import access_store_order, attach_lines, count_store_orders_by_status, list_store_orders
+from jishi.orders.selectors import (
+    access_store_order,
+    attach_lines,
+    count_store_orders_by_status,
+    customs_declaration,
+    list_store_orders,
+)
 from jishi.web.forms.trade import CancelForm, ShipForm
 from jishi.web.timeline import order_timeline
 from jishi.web.views.refunds import store_refund_context
@@ -83,7 +91,7 @@ def _render_detail(request, access, order, *, ship_form=None, cancel_form=None, 
         "address": order.shipping_address if isinstance(order.shipping_address, dict) else {},
         "can_ship": can_ship, "can_cancel": can_cancel, "action_errors": action_errors,
         "ship_form": ship_form or ShipForm(), "cancel_form": cancel_form or CancelForm(), "carriers": CARRIERS,
-        "order_counts": count_store_orders_by_status(store=access.store),
+        "order_counts": count_store_orders_by_status(store=access.store), "cross_border": is_cross_border(order),
     }, status=status)
 
 
@@ -162,10 +170,25 @@ def packing_slip(request, slug: str, order_id: int):
         "address": order.shipping_address if isinstance(order.shipping_address, dict) else {}})
 
 
+@login_required
+def customs_papers(request, slug: str, order_id: int):
+    """The printable commercial invoice / customs declaration of a cross-border order (404 for a domestic one)."""
+    access = store_access(request, slug, "view_orders")
+    order = _order_or_404(access, order_id)
+    try:
+        paper = customs_declaration(order)
+    except NotFound:
+        raise Http404("No customs declaration for a domestic order")
+    return render(request, "web/seller/orders/customs_declaration.html", {
+        "access": access, "order": order, "paper": paper, "address": paper.recipient})
+
+
 urlpatterns = [
     path("seller/<slug:slug>/orders/", order_list, name="seller_orders"),
     path("seller/<slug:slug>/orders/<int:order_id>/", order_detail, name="seller_order_detail"),
     path("seller/<slug:slug>/orders/<int:order_id>/ship/", order_ship, name="seller_order_ship"),
     path("seller/<slug:slug>/orders/<int:order_id>/cancel/", order_cancel, name="seller_order_cancel"),
     path("seller/<slug:slug>/orders/<int:order_id>/packing-slip/", packing_slip, name="seller_packing_slip"),
+    path("seller/<slug:slug>/orders/<int:order_id>/customs-declaration/", customs_papers,
+         name="seller_customs_declaration"),
 ]
