@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from jishi.core import clock
 from jishi.core.errors import DomainError, NotFound
 from jishi.core.ids import parse_id
+from jishi.core.memo import SharedVersionMemo
 from jishi.money.rules import Money
 from jishi.shipping.models import Method, ShippingTemplate, Zone
 from jishi.shipping.rules import (
@@ -81,17 +82,38 @@ class StoreTemplates:
                              rate=self.store.shipping_rate)
 
 
+# Each process keeps the stores' templates as rules, valid while the shared token stays the same (every
+# checkout prices shipping, and templates change rarely); ``invalidate_store_templates`` after a change
+# commits makes every node reload on its next read.
+_TEMPLATES: SharedVersionMemo[dict] = SharedVersionMemo("shipping:templates:token")
+MAX_REMEMBERED_STORES = 5000
+
+
+def invalidate_store_templates() -> None:
+    _TEMPLATES.invalidate()
+
+
 def get_store_templates(stores: Iterable) -> dict[int, StoreTemplates]:
     """Store id → its templates as rules, for ``stores`` (objects with id, country, base currency and
-    flat rate): three queries whatever their number, none when there are no stores."""
+    flat rate): none of the stores' templates read before since the last change costs a query; the
+    others three queries whatever their number."""
     found = {store.id: StoreTemplates(store=store) for store in stores}
     if not found:
         return found
-    for template in _with_zones(ShippingTemplate.objects.filter(store_id__in=list(found))):
-        entry, rule = found[template.store_id], to_rule(template)
-        entry.by_id[template.id] = rule
-        if template.is_default or entry.default is None:
-            entry.default = rule
+    known = _TEMPLATES.get(dict)
+    missing = [store_id for store_id in found if store_id not in known]
+    if missing:
+        if len(known) > MAX_REMEMBERED_STORES:
+            known.clear()
+        loaded: dict[int, tuple[dict, TemplateRule | None]] = {store_id: ({}, None) for store_id in missing}
+        for template in _with_zones(ShippingTemplate.objects.filter(store_id__in=missing)):
+            by_id, default = loaded[template.store_id]
+            rule = to_rule(template)
+            by_id[template.id] = rule
+            loaded[template.store_id] = (by_id, rule if template.is_default or default is None else default)
+        known.update(loaded)
+    for store_id, entry in found.items():
+        entry.by_id, entry.default = known[store_id]
     return found
 
 

@@ -17,7 +17,7 @@ from jishi.core.countries import is_country
 from jishi.core.errors import DomainError, field_error
 from jishi.shipping.models import Method, ShippingEvent, ShippingTemplate, Zone
 from jishi.shipping.rules import CleanTemplate, clean_template
-from jishi.shipping.selectors import access_template
+from jishi.shipping.selectors import access_template, invalidate_store_templates
 from jishi.stores.models import Store
 
 EDIT = "edit_store"
@@ -85,6 +85,7 @@ def create_template(*, access, data: dict, is_default: bool = False) -> Shipping
     store = access.store
     cleaned = check_template(store=store, data=data)
     with transaction.atomic():
+        transaction.on_commit(invalidate_store_templates)
         has_default = ShippingTemplate.objects.select_for_update().filter(store=store, is_default=True).exists()
         if is_default and has_default:
             ShippingTemplate.objects.filter(store=store, is_default=True).update(is_default=False)
@@ -110,6 +111,7 @@ def update_template(*, access, template_id, data: dict, is_default: bool | None 
     template = access_template(access=access, template_id=template_id)
     cleaned = check_template(store=store, data=data)
     with transaction.atomic():
+        transaction.on_commit(invalidate_store_templates)
         if is_default and not template.is_default:
             ShippingTemplate.objects.filter(store=store, is_default=True).update(is_default=False)
             template.is_default = True
@@ -131,6 +133,7 @@ def make_default_template(*, access, template_id) -> ShippingTemplate:
     _check_writable(access)
     template = access_template(access=access, template_id=template_id)
     with transaction.atomic():
+        transaction.on_commit(invalidate_store_templates)
         ShippingTemplate.objects.filter(store=access.store, is_default=True).exclude(pk=template.pk) \
             .update(is_default=False)
         ShippingTemplate.objects.filter(pk=template.pk).update(is_default=True)
@@ -147,6 +150,7 @@ def delete_template(*, access, template_id) -> None:
     _check_writable(access)
     template = access_template(access=access, template_id=template_id)
     with transaction.atomic():
+        transaction.on_commit(invalidate_store_templates)
         others = ShippingTemplate.objects.select_for_update().filter(store=access.store).exclude(pk=template.pk) \
             .order_by("name", "id")
         successor = others.first()
@@ -166,6 +170,7 @@ def create_flat_template(*, store: Store, name: str = "Standard") -> ShippingTem
     """A default template equal to the store's flat rate (for stores made before templates existed, and
     the demo): rest of the world, one standard method charging ``Store.shipping_rate`` per order."""
     with transaction.atomic():
+        transaction.on_commit(invalidate_store_templates)
         template = ShippingTemplate.objects.create(store=store, name=name, ship_from=store.country, handling_days=2,
                                                    currency=store.base_currency_id, is_default=True)
         zone = Zone.objects.create(template=template, name="Rest of the world", is_rest_of_world=True)
@@ -192,6 +197,7 @@ def sync_flat_template(*, store: Store) -> bool:
             or methods[0].free_over is not None:
         return False
     with transaction.atomic():
+        transaction.on_commit(invalidate_store_templates)
         ShippingTemplate.objects.filter(pk=template.pk).update(currency=store.base_currency_id,
                                                                ship_from=store.country)
         Method.objects.filter(pk=methods[0].pk).update(first_amount=store.shipping_rate)
