@@ -90,6 +90,24 @@ def test_password_change_and_reset(client):
     assert user.check_password("brand-new-secret-77") and not user.check_password(GOOD_PASSWORD)
 
 
+@pytest.mark.parametrize("path", ["/accounts/login/", "/accounts/reset/", "/accounts/password/"])
+def test_the_account_pages_and_mail_name_the_site_not_the_host(client, settings, path):
+    settings.SITE_NAME, settings.ALLOWED_HOSTS = "Lakeside Market", ["shop.example.test"]
+    if path == "/accounts/password/":
+        client.force_login(UserFactory())
+    page = client.get(path, HTTP_HOST="shop.example.test")
+    assert page.context["site_name"] == "Lakeside Market"
+    html = page.content.decode()
+    assert "Lakeside Market" in html and "shop.example.test" not in html
+
+
+def test_the_password_reset_mail_names_the_site(client, settings):
+    settings.SITE_NAME, settings.ALLOWED_HOSTS = "Lakeside Market", ["shop.example.test"]
+    UserFactory(email="reset@example.com")
+    client.post("/accounts/reset/", {"email": "reset@example.com"}, HTTP_HOST="shop.example.test")
+    assert "Lakeside Market" in mail.outbox[0].subject
+
+
 def test_profile_saves_preferences_and_rejects_unknown_values(client):
     user = UserFactory()
     client.force_login(user)

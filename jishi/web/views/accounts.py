@@ -72,7 +72,24 @@ def signup(request):
     return _refused(response, refusal) if refusal else response
 
 
-class LoginView(auth_views.LoginView):
+class SiteNamed:
+    """Django's auth views name the site after the request's host name; pages and mail say SITE_NAME."""
+
+    @property
+    def extra_email_context(self):  # the password-reset mail
+        return {"site_name": settings.SITE_NAME}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["site_name"] = settings.SITE_NAME
+        return context
+
+
+def _site_named(view):
+    return type(view.__name__, (SiteNamed, view), {})
+
+
+class LoginView(SiteNamed, auth_views.LoginView):
     template_name = "web/accounts/login.html"
     authentication_form = EmailLoginForm
     redirect_authenticated_user = True
@@ -197,24 +214,24 @@ _reset = {"email_template_name": "web/accounts/password_reset_email.txt",
 urlpatterns = [
     path("accounts/signup/", signup, name="signup"),
     path("accounts/login/", LoginView.as_view(), name="login"),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("accounts/password/", auth_views.PasswordChangeView.as_view(
+    path("accounts/logout/", _site_named(auth_views.LogoutView).as_view(), name="logout"),
+    path("accounts/password/", _site_named(auth_views.PasswordChangeView).as_view(
         template_name="web/accounts/password_change.html", success_url=reverse_lazy("web:password_change_done")),
         name="password_change"),
-    path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(
+    path("accounts/password/done/", _site_named(auth_views.PasswordChangeDoneView).as_view(
         template_name="web/accounts/message.html",
         extra_context={"heading": gettext_lazy("Password changed"), "body": gettext_lazy("Your new password is in use.")}),
         name="password_change_done"),
-    path("accounts/reset/", auth_views.PasswordResetView.as_view(**_reset), name="password_reset"),
-    path("accounts/reset/sent/", auth_views.PasswordResetDoneView.as_view(
+    path("accounts/reset/", _site_named(auth_views.PasswordResetView).as_view(**_reset), name="password_reset"),
+    path("accounts/reset/sent/", _site_named(auth_views.PasswordResetDoneView).as_view(
         template_name="web/accounts/message.html",
         extra_context={"heading": gettext_lazy("Check your email"),
                        "body": gettext_lazy("If an account uses that address, we sent it a link to choose a new password.")}),
         name="password_reset_done"),
-    path("accounts/reset/<uidb64>/<token>/", auth_views.PasswordResetConfirmView.as_view(
+    path("accounts/reset/<uidb64>/<token>/", _site_named(auth_views.PasswordResetConfirmView).as_view(
         template_name="web/accounts/password_reset_confirm.html",
         success_url=reverse_lazy("web:password_reset_complete")), name="password_reset_confirm"),
-    path("accounts/reset/complete/", auth_views.PasswordResetCompleteView.as_view(
+    path("accounts/reset/complete/", _site_named(auth_views.PasswordResetCompleteView).as_view(
         template_name="web/accounts/message.html",
         extra_context={"heading": gettext_lazy("Password set"), "body": gettext_lazy("You can log in with your new password now.")}),
         name="password_reset_complete"),
