@@ -33,4 +33,4 @@ class ThrottledSignInMixin:
 
 
 class AdminLoginForm(ThrottledSignInMixin, AdminAuthenticationForm):
-    pass
+    """The operator's admin login, throttled like the shop's."""

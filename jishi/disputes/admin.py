@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from jishi.core.admin import ReadOnlyAdmin
 from jishi.disputes.models import RefundRequest, RefundRequestEvent
 
 
@@ -24,22 +25,13 @@ class RefundRequestEventInline(admin.TabularInline):
 
 
 @admin.register(RefundRequest)
-class RefundRequestAdmin(admin.ModelAdmin):
+class RefundRequestAdmin(ReadOnlyAdmin):
     list_display = ["id", "order", "store", "buyer", "status", "amount", "currency", "goods_return", "due_at",
                     "operator_page"]
     list_filter = ["status", "reason", "goods_return", "decision"]
     search_fields = ["id", "order__id", "store__name", "store__slug", "buyer__email"]
     list_select_related = ["order", "store", "buyer"]
     inlines = [RefundRequestEventInline]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description=_("Arbitration"))
     def operator_page(self, obj):

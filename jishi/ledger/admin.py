@@ -7,6 +7,7 @@ from django.shortcuts import render
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
+from jishi.core.admin import ReadOnlyAdmin
 from jishi.ledger.models import CommissionRate, Entry, Payout, PayoutAccount, Posting
 from jishi.ledger.reconciliation import reconcile
 from jishi.ledger.selectors import invalidate_commission_rates
@@ -14,16 +15,6 @@ from jishi.ledger.selectors import invalidate_commission_rates
 # The admin index links to the reconciliation report (the template extends the stock index).
 admin.site.index_template = admin.site.index_template or "admin/ledger/index.html"
 
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(CommissionRate)

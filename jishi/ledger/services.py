@@ -73,7 +73,7 @@ def record_capture(*, payment_id: int, amount: Money, orders) -> Entry:
                                      Money(order.total, order.currency))
         # Duties and taxes collected at checkout are the destination's, not the seller's: they go on
         # from escrow to the tax authority's account in the same entry.
-        collected = Money(getattr(order, "duty_total", 0) + getattr(order, "tax_total", 0), order.currency)
+        collected = Money(order.duty_total + order.tax_total, order.currency)
         if collected:
             postings += [(rules.escrow(order), collected),
                          (rules.tax_payable(order.destination_country, order.currency), -collected)]

@@ -4,6 +4,7 @@
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
+from jishi.core.admin import ReadOnlyAdmin
 from jishi.core.errors import DomainError
 from jishi.orders import services
 from jishi.orders.models import Order, OrderEvent, OrderGroup, OrderLine
@@ -39,16 +40,6 @@ class OrderInline(ReadOnlyInline):
     readonly_fields = fields
     show_change_link = True
 
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(OrderGroup)

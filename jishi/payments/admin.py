@@ -5,6 +5,7 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
 from jishi.core import clock
+from jishi.core.admin import ReadOnlyAdmin
 from jishi.payments import deliveries
 from jishi.payments.models import (
     DeliveryStatus,
@@ -14,17 +15,6 @@ from jishi.payments.models import (
     WebhookDelivery,
     WebhookEvent,
 )
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class RefundInline(admin.TabularInline):
