@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PYTEST_WORKERS ?= 2
 
-.PHONY: run test lint migrate demo messages bench bench-flash bench-search clean
+.PHONY: run test lint migrate demo messages bench bench-flash bench-search bench-pages clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -44,6 +44,11 @@ bench-flash: $(STAMP)
 # Search over 1,000,000 products on SQLite and PostgreSQL (127.0.0.1): index build time, p50/p95 latency.
 bench-search: $(STAMP)
 	$(BIN)/python bench/search.py
+
+# Storefront pages over HTTP beside the Django Oscar peer (PostgreSQL, Redis, 10,000 products, gunicorn with
+# 4 workers each, 127.0.0.1): req/s and p50/p99, page cache warm and cold, and the ratios Jishi/Oscar.
+bench-pages: $(STAMP)
+	$(BIN)/python bench/pages.py
 
 clean:
 	rm -rf $(VENV) var build *.egg-info

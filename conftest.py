@@ -16,6 +16,9 @@ def _fast_and_isolated(settings, tmp_path):
     settings.REDIS_URL = ""
     # Payment webhooks reach the site through Django's test client, never over the network.
     settings.PAYMENT_WEBHOOK_TRANSPORT = "jishi.payments.deliveries.post_in_process"
+    # Tests change data inside a transaction that never commits, so the page cache's tokens would not move:
+    # pages render afresh, except in the page cache's own tests, which turn it on.
+    settings.PAGE_CACHE = False
     settings.STORAGES = {**settings.STORAGES, "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
     # A fresh key prefix gives each test an empty cache, on local memory and on a shared Redis alike.

@@ -1,12 +1,14 @@
 """Search benchmark: index build time and query latency over a large demo catalogue, SQLite and PostgreSQL.
 
     .venv/bin/python bench/search.py [--products 1000000] [--rounds 3] [--backends sqlite,postgres] [--keep]
+                                     [--no-reindex]
 
 For each backend a child process gets a fresh database (a SQLite file under /tmp, or a scratch
 PostgreSQL database on 127.0.0.1:5432, dropped afterwards unless --keep), migrates, builds the demo
 catalogue with ``jishi demo --products N`` (bulk inserts in batches; its time is ``demo_seconds``), then
 times a full ``jishi search reindex`` (``index_seconds``). With --keep the database stays, and a later run
-with --keep reuses it instead of building it again.
+with --keep reuses it instead of building it again; --no-reindex then also keeps its search index (no
+``index_seconds``), to measure only the queries.
 
 The query mix is fixed (seeded): 200 searches through ``GET /api/v1/search`` in Django's in-process test
 client, so each figure is the time inside the application (routing, the search selector with its facet
@@ -108,7 +110,7 @@ def query_mix(seed: int = 8) -> list[tuple[str, dict]]:
     return mix
 
 
-def measure(products: int, rounds: int, backend: str, build: bool) -> dict:
+def measure(products: int, rounds: int, backend: str, build: bool, reindex: bool = True) -> dict:
     import django
 
     django.setup()
@@ -126,8 +128,9 @@ def measure(products: int, rounds: int, backend: str, build: bool) -> dict:
         call_command("demo", products=products, no_images=True, no_search_index=True,
                      stdout=open(os.devnull, "w"))  # noqa: SIM115
         figures["demo_seconds"] = round(time.monotonic() - started, 1)
-    report = rebuild_index()
-    figures["index_seconds"] = round(report.seconds, 1)
+    if reindex or build or not SearchDocument.objects.exists():
+        report = rebuild_index()
+        figures["index_seconds"] = round(report.seconds, 1)
     figures["documents"] = SearchDocument.objects.count()
     mix = query_mix()
     client = Client()
@@ -160,7 +163,7 @@ def measure(products: int, rounds: int, backend: str, build: bool) -> dict:
     return figures
 
 
-def run_child(backend: str, products: int, rounds: int, keep: bool) -> dict | None:
+def run_child(backend: str, products: int, rounds: int, keep: bool, reindex: bool = True) -> dict | None:
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "jishi.settings", "DEBUG": "false"}
     env.pop("REDIS_URL", None)
     SCRATCH.mkdir(parents=True, exist_ok=True)
@@ -202,7 +205,7 @@ def run_child(backend: str, products: int, rounds: int, keep: bool) -> dict | No
     try:
         result = subprocess.run(  # noqa: S603  (our own interpreter and script)
             [sys.executable, __file__, "--child", backend, "--products", str(products), "--rounds", str(rounds),
-             *(["--build"] if build else [])], env=env, cwd=ROOT, capture_output=True, text=True,
+             *(["--build"] if build else []), *([] if reindex else ["--no-reindex"])], env=env, cwd=ROOT, capture_output=True, text=True,
             timeout=DEADLINE_SECONDS, check=False)
     finally:
         if cleanup:
@@ -219,17 +222,21 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--backends", default="sqlite,postgres")
     parser.add_argument("--keep", action="store_true", help="keep (and reuse) the built databases")
+    parser.add_argument("--no-reindex", action="store_true",
+                        help="with --keep: measure the kept search index as it is, without rebuilding it")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--build", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if not 1 <= args.rounds <= 20:
         parser.error("--rounds must be between 1 and 20")
+    if args.no_reindex and not args.keep and not args.child:
+        parser.error("--no-reindex measures a kept database: add --keep")
     if args.child:
-        print(json.dumps(measure(args.products, args.rounds, args.child, args.build)))
+        print(json.dumps(measure(args.products, args.rounds, args.child, args.build, not args.no_reindex)))
         return 0
     results = {}
     for backend in (b.strip() for b in args.backends.split(",")):
-        results[backend] = run_child(backend, args.products, args.rounds, args.keep)
+        results[backend] = run_child(backend, args.products, args.rounds, args.keep, not args.no_reindex)
     print(json.dumps({"bench": "search", "products": args.products, **results}), flush=True)
     return 0 if all(r is not None for r in results.values()) else 1
 

@@ -143,6 +143,10 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "jishi"}}
 
+# Storefront pages for anonymous shoppers come from the cache (jishi/web/page_cache.py); false renders
+# every page afresh (to measure or debug the uncached path).
+PAGE_CACHE = env_bool("PAGE_CACHE", True)
+
 # --- background jobs -----------------------------------------------------------------------------
 # With REDIS_URL, jobs go to Celery workers (``jishi worker``) and beat runs the timers; without it they
 # run in-process after commit and ``jishi serve`` sweeps the timers in a thread.
@@ -238,10 +242,12 @@ SERVE_MEDIA = env_bool("SERVE_MEDIA", True)
 MAX_IMAGE_UPLOAD_BYTES = int(os.environ.get("MAX_IMAGE_UPLOAD_BYTES", str(5 * 1024 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# Static files under hashed names (after ``collectstatic``), which browsers may keep for ever.
+STATIC_MANIFEST = env_bool("STATIC_MANIFEST")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
-                    if env_bool("STATIC_MANIFEST") else
+                    if STATIC_MANIFEST else
                     "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True
@@ -279,6 +285,9 @@ SIGN_IN_ADDRESS_FREE_FAILURES = int(os.environ.get("SIGN_IN_ADDRESS_FREE_FAILURE
 SIGN_IN_MAX_WAIT_SECONDS = int(os.environ.get("SIGN_IN_MAX_WAIT_SECONDS", "900"))
 SIGN_UPS_PER_ADDRESS_PER_HOUR = int(os.environ.get("SIGN_UPS_PER_ADDRESS_PER_HOUR", "20"))
 TOKENS_PER_ACCOUNT_PER_HOUR = int(os.environ.get("TOKENS_PER_ACCOUNT_PER_HOUR", "20"))
+# Password-reset mails asked for per email address and per client address, in each clock hour.
+PASSWORD_RESETS_PER_ACCOUNT_PER_HOUR = int(os.environ.get("PASSWORD_RESETS_PER_ACCOUNT_PER_HOUR", "3"))
+PASSWORD_RESETS_PER_ADDRESS_PER_HOUR = int(os.environ.get("PASSWORD_RESETS_PER_ADDRESS_PER_HOUR", "30"))
 
 LOGGING = {
     "version": 1,

@@ -17,7 +17,9 @@ So nobody can lock a seller out of the place they usually work from by failing o
 The shop's login page, the admin login (``accounts.forms.ThrottledSignInMixin``) and ``POST /auth/tokens``
 all go through these buckets.
 
-Sign-ups are limited per address and new personal access tokens per account, in fixed one-hour windows.
+Sign-ups are limited per address and new personal access tokens per account, in fixed one-hour windows;
+password-reset requests per email address and per client address the same way. A reset request counts for
+its email address whether or not an account has it, so the limit tells nobody which addresses have one.
 A refusal is a ``Throttled`` error (429) carrying ``retry_after`` seconds, which the API sends as
 ``Retry-After`` beside the usual error body and pages show inline.
 """
@@ -180,6 +182,18 @@ def count_token_creation(*, user_id: int) -> None:
     if wait:
         raise Throttled("token.throttled", _("Too many new tokens. Try again in %(wait)s.")
                         % {"wait": _wait_text(wait)}, retry_after=wait)
+
+
+def count_password_reset(*, email: str, address: str) -> None:
+    """Counts a password-reset request for ``email`` from ``address``; raises ``account.reset_throttled`` (429)
+    past either hourly limit. Both windows count every request, so a refusal is the same for every email."""
+    waits = [_spend(f"auth:reset:account:{_account(email)}", settings.PASSWORD_RESETS_PER_ACCOUNT_PER_HOUR),
+             _spend(f"auth:reset:address:{_network(address)}", settings.PASSWORD_RESETS_PER_ADDRESS_PER_HOUR)]
+    wait = max(waits)
+    if wait:
+        raise Throttled("account.reset_throttled",
+                        _("Too many password-reset requests. Try again in %(wait)s.") % {"wait": _wait_text(wait)},
+                        retry_after=wait)
 
 
 def client_address(request) -> str:

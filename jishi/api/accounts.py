@@ -9,7 +9,15 @@ from ninja import Router, Schema
 from pydantic import Field
 
 from jishi.accounts import selectors, services, throttle
-from jishi.api.schemas import ErrorOut, PostalAddressOut
+from jishi.api.schemas import (
+    CountryCode,
+    CountryOrBlank,
+    CurrencyOrBlank,
+    Email,
+    ErrorOut,
+    LanguageOrBlank,
+    PostalAddressOut,
+)
 from jishi.core.errors import DomainError
 
 auth_router = Router(tags=["auth"])
@@ -17,12 +25,12 @@ me_router = Router(tags=["me"])
 
 
 class SignUpIn(Schema):
-    email: str = Field(max_length=254)
-    password: str = Field(max_length=128)
+    email: Email
+    password: str = Field(min_length=1, max_length=128)
     name: str = Field("", max_length=120)
-    language: str = ""
-    currency: str = ""
-    country: str = ""
+    language: LanguageOrBlank = ""
+    currency: CurrencyOrBlank = ""
+    country: CountryOrBlank = ""
 
 
 class UserOut(Schema):
@@ -36,10 +44,10 @@ class UserOut(Schema):
 
 
 class TokenIn(Schema):
-    email: str = Field(max_length=254)
+    email: str = Field(max_length=254, json_schema_extra={"format": "email"})
     password: str = Field(max_length=128)
-    name: str = Field(max_length=100)
-    expires_in_days: int | None = None
+    name: str = Field(min_length=1, max_length=100)
+    expires_in_days: int | None = Field(None, ge=1, le=3650, description="None: the token never expires.")
 
 
 class TokenOut(Schema):
@@ -57,32 +65,34 @@ class NewTokenOut(TokenOut):
 
 class ProfileIn(Schema):
     name: str | None = Field(None, max_length=120)
-    language: str | None = None
-    currency: str | None = None
-    country: str | None = None
+    language: LanguageOrBlank | None = None
+    currency: CurrencyOrBlank | None = None
+    country: CountryOrBlank | None = None
 
 
 class AddressIn(Schema):
-    name: str = Field(max_length=120)
+    name: str = Field(min_length=1, max_length=120)
     phone: str = Field("", max_length=32)
-    line1: str = Field(max_length=200)
+    line1: str = Field(min_length=1, max_length=200)
     line2: str = Field("", max_length=200)
-    city: str = Field(max_length=100)
+    city: str = Field(min_length=1, max_length=100)
     region: str = Field("", max_length=100)
     postal_code: str = Field("", max_length=20)
-    country: str = Field(max_length=2)
+    country: CountryCode
     is_default: bool = False
 
 
 class AddressPatch(Schema):
-    name: str | None = None
-    phone: str | None = None
-    line1: str | None = None
-    line2: str | None = None
-    city: str | None = None
-    region: str | None = None
-    postal_code: str | None = None
-    country: str | None = None
+    """Only the fields sent change; none of them may be null."""
+
+    name: str = Field(None, min_length=1, max_length=120)
+    phone: str = Field(None, max_length=32)
+    line1: str = Field(None, min_length=1, max_length=200)
+    line2: str = Field(None, max_length=200)
+    city: str = Field(None, min_length=1, max_length=100)
+    region: str = Field(None, max_length=100)
+    postal_code: str = Field(None, max_length=20)
+    country: CountryCode = None
 
 
 class AddressOut(PostalAddressOut):

@@ -1,7 +1,7 @@
 from ninja import NinjaAPI
 
 from jishi.api.auth import token_or_session
-from jishi.api.errors import install_error_handlers
+from jishi.api.errors import declare_error_responses, install_error_handlers
 
 api = NinjaAPI(
     title="Jishi API",
@@ -19,3 +19,4 @@ install_error_handlers(api)
 from jishi.api import routers  # noqa: E402  (routers register themselves on `api`)
 
 routers.register(api)
+declare_error_responses(api)

@@ -11,7 +11,7 @@ from ninja import Router, Schema, Status
 
 from jishi.accounts.middleware import display_currency_for
 from jishi.api.catalog import StoreRef
-from jishi.api.schemas import ErrorOut
+from jishi.api.schemas import ErrorOut, Quantity
 from jishi.cart import services
 from jishi.cart.selectors import CartView, LineView, get_cart_view
 from jishi.money.rules import Money, quantize
@@ -58,11 +58,11 @@ class CartOut(Schema):
 
 class CartLineIn(Schema):
     variant_id: int
-    quantity: int = 1
+    quantity: Quantity = 1
 
 
 class CartLinePatch(Schema):
-    quantity: int | None = None
+    quantity: Quantity | None = None
     saved_for_later: bool | None = None
 
 

@@ -12,7 +12,7 @@ from ninja.files import UploadedFile
 from pydantic import Field
 
 from jishi.api.auth import optional_user
-from jishi.api.schemas import ErrorOut
+from jishi.api.schemas import Amount, Count, CountryOrBlank, ErrorOut, Language, checked, one_of
 from jishi.catalog import services
 from jishi.catalog.models import Product, ProductImage, ProductStatus, Variant
 from jishi.catalog.selectors import (
@@ -28,6 +28,7 @@ from jishi.catalog.selectors import (
 )
 from jishi.core.errors import NotFound, PermissionDenied
 from jishi.money.rules import quantize
+from jishi.search.selectors import SearchParams, search_products
 from jishi.stores.models import Membership
 from jishi.stores.selectors import StoreAccess, access_store, get_public_store
 
@@ -44,7 +45,7 @@ class CategoryOut(Schema):
 
 
 class TranslationIn(Schema):
-    language: str
+    language: Language
     title: str = Field("", max_length=1000)
     description: str = Field("", max_length=40000)
 
@@ -52,44 +53,50 @@ class TranslationIn(Schema):
 class VariantIn(Schema):
     sku: str = Field(max_length=200)
     options: dict[str, str] = {}
-    price: Decimal
-    stock: int = 0
-    weight_grams: int = 0
-    hs_code: str = ""
-    origin_country: str = ""
-    per_buyer_limit: int | None = Field(None, description="Units one buyer may hold in open orders; none: no limit.")
+    price: Amount
+    stock: Count = 0
+    weight_grams: Count = 0
+    hs_code: str = Field("", max_length=20)
+    origin_country: CountryOrBlank = ""
+    per_buyer_limit: int | None = checked(schema={"minimum": 1, "maximum": 1_000_000}, default=None,
+                                          description="Units one buyer may hold in open orders; none: no limit.")
 
 
 class VariantPatch(Schema):
-    sku: str | None = Field(None, max_length=200)
-    options: dict[str, str] | None = None
-    price: Decimal | None = None
-    stock: int | None = None
-    weight_grams: int | None = None
-    hs_code: str | None = None
-    origin_country: str | None = None
-    per_buyer_limit: int | None = Field(None, description="Units one buyer may hold in open orders; 0: no limit.")
+    """Only the fields sent change; none of them may be null."""
+
+    sku: str = Field(None, max_length=200)
+    options: dict[str, str] = None
+    price: Amount = None
+    stock: Count = None
+    weight_grams: Count = None
+    hs_code: str = Field(None, max_length=20)
+    origin_country: CountryOrBlank = None
+    per_buyer_limit: int = checked(schema={"minimum": 0, "maximum": 1_000_000}, default=None,
+                                   description="Units one buyer may hold in open orders; 0: no limit.")
 
 
 class ProductIn(Schema):
-    category: str
-    status: str = ProductStatus.DRAFT
-    default_language: str | None = None
-    option_names: list[str] = []
-    translations: list[TranslationIn]
+    category: str = Field(max_length=80, description="A leaf category's slug.")
+    status: str = one_of(ProductStatus.values, default=ProductStatus.DRAFT, max_length=10)
+    default_language: Language | None = None
+    option_names: list[str] = Field([], max_length=10)
+    translations: list[TranslationIn] = Field(max_length=20)
     variants: list[VariantIn] = Field(max_length=1000)
 
 
 class ProductPatch(Schema):
-    category: str | None = None
-    status: str | None = None
-    default_language: str | None = None
-    option_names: list[str] | None = None
-    translations: list[TranslationIn] | None = None
+    """Only the fields sent change; none of them may be null."""
+
+    category: str = Field(None, max_length=80)
+    status: str = one_of(ProductStatus.values, default=None, max_length=10)
+    default_language: Language = None
+    option_names: list[str] = Field(None, max_length=10)
+    translations: list[TranslationIn] = Field(None, max_length=20)
 
 
 class StockIn(Schema):
-    stock: int
+    stock: Count
 
 
 class StoreRef(Schema):
@@ -240,7 +247,9 @@ def list_categories(request):
 
 @router.get("/products", auth=None, response={200: ProductPage, 404: ErrorOut, 422: ErrorOut})
 def list_products(request, filters: Query[ListQuery]):
-    """Visible products (active, in active stores), newest first or by price across currencies."""
+    """Visible products (active, in active stores), newest first or by price across currencies. Words in `q`
+    are searched like `/search` does (titles, descriptions, categories, store names; stemmed and segmented),
+    except within one `store`, where they match the titles."""
     tree = get_category_tree()
     where: dict = {}
     if filters.category:
@@ -254,6 +263,14 @@ def list_products(request, filters: Query[ListQuery]):
         if store is None:
             raise NotFound("store.not_found", "Store not found.")
         store_id = store.id
+    words = (filters.q or "").encode("utf-8", "ignore").decode("utf-8").replace("\x00", "").strip()
+    if words and store_id is None:
+        # Words go through the search index (stemmed, segmented, every language), not a title scan.
+        found = search_products(params=SearchParams(q=words, category=filters.category or "", sort=filters.sort,
+                                                    page=filters.page, page_size=filters.page_size),
+                                language=_language(request), currency="")
+        return ProductPage(items=[_summary(hit.card, tree) for hit in found.hits], page=found.page.number,
+                           page_size=filters.page_size, total=found.page.total)
     queryset = list_visible_products(store_id=store_id, title=filters.q, sort=filters.sort, **where)
     total = count_visible_products(store_id=store_id, title=filters.q, **where)
     start = (filters.page - 1) * filters.page_size

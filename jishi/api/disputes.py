@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
-from jishi.api.schemas import ErrorOut
+from jishi.api.schemas import ErrorOut, checked, one_of
 from jishi.core.errors import field_error
 from jishi.core.idempotency import clean_key, request_hash, run_once
 from jishi.disputes import rules, selectors, services
@@ -34,8 +34,8 @@ store_router = Router(tags=["store refund requests"])
 
 
 class RefundRequestIn(Schema):
-    reason: str = Field(max_length=40, description="One of: " + ", ".join(RefundReason.values) + ".")
-    amount: Decimal | None = Field(None, description="In the order's currency; everything still refundable "
+    reason: str = one_of(RefundReason.values, max_length=40)
+    amount: Decimal | None = checked(schema={"exclusiveMinimum": 0}, default=None, description="In the order's currency; everything still refundable "
                                                      "when left out.")
     goods_return: bool = Field(False, description="Whether the goods go back to the store before the refund.")
     details: str = Field("", max_length=4000)
@@ -59,14 +59,15 @@ class ConfirmReturnIn(Schema):
 
 
 class StoreRefundIn(Schema):
-    amount: Decimal = Field(description="In the order's currency; at most what is still refundable.")
+    amount: Decimal = checked(schema={"exclusiveMinimum": 0},
+                              description="In the order's currency; at most what is still refundable.")
     reason: str = Field(max_length=4000, description="The buyer reads it.")
     restock: bool = Field(False, description="Put the order's units back on sale.")
 
 
 class RefundRequestListQuery(Schema):
-    status: str | None = Field(None, max_length=40, description="Only requests in this status: "
-                               + ", ".join(RefundRequestStatus.values) + ".")
+    status: str | None = one_of([*RefundRequestStatus.values, ""], default=None, max_length=40,
+                                description="Only requests in this status.")
     page: int = Field(1, ge=1, le=10_000)
     page_size: int = Field(20, ge=1, le=100)
 

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import logging
 
+from django.core.exceptions import BadRequest, RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import OperationalError
-from django.http import Http404
+from django.http import Http404, UnreadablePostError
+from django.http.multipartparser import MultiPartParserError
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError, Throttled, ValidationError
 
+from jishi.api.schemas import ErrorOut
 from jishi.core.errors import DomainError, from_django_validation
 
 logger = logging.getLogger(__name__)
@@ -95,6 +97,15 @@ def install_error_handlers(api: NinjaAPI) -> None:
     def too_big(request, exc):
         return respond(request, 413, "payload_too_large", "The request body is too large.")
 
+    # A body that cannot be read (multipart without a boundary or with broken parts, too many fields, a
+    # connection that broke off) is the client's mistake: 400, as Django answers it on pages.
+    @api.exception_handler(MultiPartParserError)
+    @api.exception_handler(SuspiciousOperation)
+    @api.exception_handler(BadRequest)
+    @api.exception_handler(UnreadablePostError)
+    def unreadable_body(request, exc):
+        return respond(request, 400, "bad_request", "The request body could not be read.")
+
     @api.exception_handler(OperationalError)
     def database_busy(request, exc: OperationalError):
         # SQLite has one write lock; past its timeout a write fails with "database is locked". That is
@@ -107,3 +118,61 @@ def install_error_handlers(api: NinjaAPI) -> None:
     def server_error(request, exc):
         logger.exception("Unhandled API error", exc_info=exc)
         return respond(request, 500, "server_error", "Something went wrong on our side.")
+
+
+# --- the error answers each operation declares in the OpenAPI spec -----------------------------------
+
+# When each shared answer comes; an operation's own docstring tells its domain reasons (409s and the like).
+ERROR_DESCRIPTIONS = {
+    400: "The body could not be read: malformed JSON, form or multipart data.",
+    401: "Not signed in: send `Authorization: Bearer <token>` or a session cookie.",
+    403: "Signed in, but not allowed: the store role does not permit it, or the session's CSRF token is missing.",
+    404: "Nothing with this id or slug that the caller may see.",
+    409: "The request conflicts with the current state (see the error code).",
+    413: "The request body is too large.",
+    422: "Some fields are not valid: `fields` names each one with its messages.",
+    429: "Too many requests: wait the `Retry-After` seconds.",
+    502: "The payment provider did not answer; nothing was changed.",
+    503: "The marketplace is busy; retry shortly.",
+}
+
+_BODY_SOURCES = {"body", "form", "file"}
+
+
+def error_statuses(operation) -> set[int]:
+    """The shared error answers an operation can give, from its route, its inputs, its auth and throttles:
+    400/413 with a body; 422 with any input; 401/403 with auth; 404 with ids in the path; 429 when
+    throttled; 503 anywhere (a database past its lock timeout)."""
+    sources = {model.__ninja_param_source__ for model in operation.models}
+    statuses = {503}
+    if sources & _BODY_SOURCES:
+        statuses |= {400, 413, 422}
+    if sources:
+        statuses.add(422)
+    if operation.auth_callbacks:
+        statuses |= {401, 403}
+    if "{" in operation.path:
+        statuses.add(404)
+    if operation.throttle_objects:
+        statuses.add(429)
+    return statuses
+
+
+def operations(api: NinjaAPI):
+    """Every operation mounted on ``api``, with the auth and throttles it has once bound to it."""
+    for bound in api._get_bound_routers():
+        for path_view in bound.path_operations.values():
+            yield from path_view.operations
+
+
+def declare_error_responses(api: NinjaAPI) -> None:
+    """Merge the shared error answers into every operation's own ``response=`` declarations, so the spec
+    names each status an operation can answer, with the one error body (``ErrorOut``). Run once, after
+    every router is added."""
+    for operation in operations(api):
+        declared = operation.response_models
+        for status in sorted(error_statuses(operation) - set(declared)):
+            declared[status] = operation._create_response_model(ErrorOut)
+        descriptions = {status: {"description": text} for status, text in ERROR_DESCRIPTIONS.items()
+                        if status in declared}
+        operation.openapi_extra = {**(operation.openapi_extra or {}), "responses": descriptions}

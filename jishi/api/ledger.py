@@ -9,7 +9,7 @@ from decimal import Decimal
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
-from jishi.api.schemas import ErrorOut
+from jishi.api.schemas import CurrencyCode, ErrorOut, checked
 from jishi.core.errors import DomainError
 from jishi.core.idempotency import clean_key, request_hash, run_once
 from jishi.ledger import payouts
@@ -62,8 +62,9 @@ class PageQuery(Schema):
 
 
 class PayoutIn(Schema):
-    amount: Decimal | None = Field(None, description="Leave out to pay out everything available.")
-    currency: str | None = Field(None, max_length=10, description="The store's own currency when left out.")
+    amount: Decimal | None = checked(schema={"exclusiveMinimum": 0}, default=None,
+                                     description="Leave out to pay out everything available.")
+    currency: CurrencyCode | None = Field(None, description="The store's own currency when left out.")
 
 
 class PayoutOut(Schema):

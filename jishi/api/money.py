@@ -6,7 +6,7 @@ from decimal import Decimal
 from ninja import Router, Schema
 from ninja.errors import AuthorizationError
 
-from jishi.api.schemas import ErrorOut
+from jishi.api.schemas import Amount, CurrencyCode, ErrorOut
 from jishi.money import selectors, services
 
 router = Router(tags=["money"])
@@ -27,8 +27,8 @@ class RateOut(Schema):
 
 
 class RateIn(Schema):
-    currency: str
-    rate: Decimal
+    currency: CurrencyCode
+    rate: Amount
     as_of: dt.datetime | None = None
 
 

@@ -18,7 +18,7 @@ from pydantic import Field
 
 from jishi.api.cart import display_currency
 from jishi.api.catalog import StoreRef
-from jishi.api.schemas import ErrorOut, PostalAddressOut
+from jishi.api.schemas import CurrencyCode, ErrorOut, PostalAddressOut, Quantity, one_of
 from jishi.checkout.services import place_order_group, retry_when_locked
 from jishi.core.errors import field_error
 from jishi.core.idempotency import clean_key, request_hash, run_once
@@ -39,28 +39,28 @@ store_router = Router(tags=["store orders"])
 
 class CheckoutLineIn(Schema):
     variant_id: int
-    quantity: int = 1
+    quantity: Quantity = 1
 
 
 class ShippingAddressIn(Schema):
-    name: str = ""
-    phone: str = ""
-    line1: str = ""
-    line2: str = ""
-    city: str = ""
-    region: str = ""
-    postal_code: str = ""
-    country: str = ""
+    name: str = Field("", max_length=120)
+    phone: str = Field("", max_length=32)
+    line1: str = Field("", max_length=200)
+    line2: str = Field("", max_length=200)
+    city: str = Field("", max_length=100)
+    region: str = Field("", max_length=100)
+    postal_code: str = Field("", max_length=20)
+    country: str = Field("", max_length=2, description="ISO 3166-1 alpha-2 code.")
 
 
 class CheckoutIn(Schema):
     lines: list[CheckoutLineIn] | None = Field(
-        None, description="What to buy now; leave out to check out the cart (its lines not saved for later).")
+        None, max_length=100, description="What to buy now; leave out to check out the cart (its lines not saved for later).")
     address_id: int | None = Field(None, ge=1, le=MAX_ID, description="One of the caller's saved addresses.")
     address: ShippingAddressIn | None = Field(None, description="A new address, when no address_id is given.")
     save_address: bool = Field(False, description="Also add the new address to the caller's address book.")
-    charge_currency: str | None = Field(None, max_length=10,
-                                        description="Currency to pay in; the display currency when left out.")
+    charge_currency: CurrencyCode | None = Field(None,
+                                                 description="Currency to pay in; the display currency when left out.")
     methods: dict[int, Literal["economy", "standard", "express"]] | None = Field(
         None, description="Shipping per store id (see POST /shipping/quote); each store's cheapest when left out.")
     skip_unshippable: bool = Field(
@@ -82,7 +82,7 @@ class ShipIn(Schema):
 
 
 class OrderListQuery(Schema):
-    status: str | None = Field(None, max_length=40, description="Only orders in this status: "
+    status: str | None = one_of([*OrderStatus.values, ""], default=None, max_length=40, description="Only orders in this status: "
                                "pending_payment, paid, shipped, delivered, completed or cancelled.")
     page: int = Field(1, ge=1, le=10_000)
     page_size: int = Field(20, ge=1, le=100)

@@ -47,7 +47,7 @@ def payment_out(request, payment: Payment) -> PaymentOut:
 
 
 @router.post("/order-groups/{group_id}/payments",
-             response={201: PaymentOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut})
+             response={201: PaymentOut, 404: ErrorOut, 409: ErrorOut, 413: ErrorOut, 422: ErrorOut})
 def start_payment(request, group_id: int):
     """Start paying an order group that awaits payment: answers where to send the shopper.
 
@@ -69,7 +69,7 @@ def start_payment(request, group_id: int):
 
 
 @webhook_router.post("/payments/webhooks/{provider}", auth=None, url_name="payment_webhook",
-                     response={200: WebhookOut, 400: ErrorOut, 404: ErrorOut, 409: ErrorOut})
+                     response={200: WebhookOut, 400: ErrorOut, 404: ErrorOut, 409: ErrorOut, 413: ErrorOut})
 def receive_webhook(request, provider: str):
     """A payment provider reports what happened. Signed ``Jishi-Signature: t=<unix>,v1=<hex HMAC-SHA256 of
     "<t>.<body>">``; refused (400) when unsigned, wrongly signed or more than 5 minutes old. A replayed

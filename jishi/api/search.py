@@ -14,6 +14,7 @@ from jishi.api.schemas import ErrorOut
 from jishi.catalog.selectors import get_category_tree
 from jishi.core.countries import country_name
 from jishi.money.rules import quantize
+from jishi.search.rules import APPROXIMATE_FROM
 from jishi.search.selectors import MAX_PAGE_SIZE, PER_PAGE, SearchParams, search_products
 
 router = Router(tags=["search"])
@@ -73,6 +74,9 @@ class SearchPage(Schema):
     page: int
     page_size: int
     total: int
+    approximate: bool = Field(description=f"More than {APPROXIMATE_FROM:,} products match the words: the facet "
+                                          "counts are estimates from a sample, to two significant figures.")
+    approximate_total: bool = Field(description="The total is such an estimate too (a filter is chosen).")
     currency: str = Field(description="Currency of the price filter and the price bands.")
     sort: str
     corrected_query: str | None = Field(description="Searched instead of `q`, which found nothing.")
@@ -102,6 +106,7 @@ def search(request, filters: Query[SearchQuery]):
     chinese = "zh_Hans" if language == "zh-hans" else "en"
     return SearchPage(
         items=items, page=found.page.number, page_size=params.page_size, total=found.page.total,
+        approximate=found.approximate, approximate_total=found.approximate_total,
         currency=found.currency, sort=found.sort, corrected_query=found.corrected, did_you_mean=found.did_you_mean,
         related_categories=[CategoryRefOut(slug=c.slug, name=c.name_in(language)) for c in found.related],
         facets=FacetsOut(

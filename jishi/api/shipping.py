@@ -14,7 +14,7 @@ from pydantic import Field
 
 from jishi.api.cart import display_currency
 from jishi.api.catalog import StoreRef
-from jishi.api.schemas import ErrorOut
+from jishi.api.schemas import ErrorOut, Quantity, checked
 from jishi.core.errors import DomainError
 from jishi.money.rules import Money, UnknownCurrency, normalize_code, quantize
 from jishi.money.selectors import get_rate_table, list_currency_codes
@@ -34,11 +34,14 @@ class MethodIn(Schema):
     kind: Kind
     name: str = Field("", max_length=200)
     pricing: Literal["per_item", "per_weight"] = "per_item"
-    first_amount: Decimal = Field(description="The first item, or the first kilogram, in the store's currency.")
-    additional_amount: Decimal = Field(Decimal(0), description="Each further item or started kilogram.")
-    free_over: Decimal | None = Field(None, description="Free when the items' subtotal reaches this amount.")
-    days_min: int
-    days_max: int
+    first_amount: Decimal = checked(schema={"minimum": 0},
+                                    description="The first item, or the first kilogram, in the store's currency.")
+    additional_amount: Decimal = checked(schema={"minimum": 0}, default=Decimal(0),
+                                         description="Each further item or started kilogram.")
+    free_over: Decimal | None = checked(schema={"minimum": 0}, default=None,
+                                        description="Free when the items' subtotal reaches this amount.")
+    days_min: int = checked(schema={"minimum": 0, "maximum": 120}, description="Business days in transit, at least.")
+    days_max: int = checked(schema={"minimum": 0, "maximum": 120}, description="At most; not below days_min.")
 
 
 class ZoneIn(Schema):
@@ -52,7 +55,8 @@ class ZoneIn(Schema):
 class TemplateIn(Schema):
     name: str = Field(max_length=200)
     ship_from: str = Field(max_length=10)
-    handling_days: int = Field(1, description="Business days before the parcel leaves.")
+    handling_days: int = checked(schema={"minimum": 0, "maximum": 60}, default=1,
+                                 description="Business days before the parcel leaves.")
     is_default: bool = False
     zones: list[ZoneIn] = Field(max_length=100)
 
@@ -169,7 +173,7 @@ def delete_template(request, slug: str, template_id: int):
 
 class QuoteItemIn(Schema):
     variant_id: int
-    quantity: int = 1
+    quantity: Quantity = 1
 
 
 class QuoteIn(Schema):

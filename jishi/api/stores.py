@@ -9,7 +9,7 @@ from ninja import Router, Schema
 from pydantic import Field
 
 from jishi.api.auth import optional_user
-from jishi.api.schemas import ErrorOut
+from jishi.api.schemas import AmountOrZero, CountryCode, CurrencyCode, Email, ErrorOut, one_of
 from jishi.core.errors import NotFound
 from jishi.money.rules import quantize
 from jishi.stores import services
@@ -21,18 +21,20 @@ router = Router(tags=["stores"])
 
 class StoreIn(Schema):
     name: str = Field(max_length=200)
-    country: str = Field(max_length=10)
-    base_currency: str = Field(max_length=10)
-    slug: str | None = Field(None, max_length=100)
+    country: CountryCode
+    base_currency: CurrencyCode
+    slug: str | None = Field(None, max_length=100, description="Letters, digits and dashes, 3 to 60 of them; "
+                                                               "made from the name when left out.")
 
 
 class StorePatch(Schema):
     name: str | None = Field(None, max_length=200)
     description: str | None = Field(None, max_length=5000)
-    country: str | None = None
+    country: CountryCode | None = None
     slug: str | None = Field(None, max_length=100)
-    base_currency: str | None = None
-    shipping_rate: Decimal | None = Field(None, description="Flat shipping charge per order, in the store's currency.")
+    base_currency: CurrencyCode | None = None
+    shipping_rate: AmountOrZero | None = Field(None, description="Flat shipping charge per order, in the store's "
+                                                                 "currency.")
 
 
 class StoreOut(Schema):
@@ -59,8 +61,8 @@ class MemberOut(Schema):
 
 
 class InvitationIn(Schema):
-    email: str = Field(max_length=254)
-    role: str
+    email: Email
+    role: str = one_of(["manager", "staff"], max_length=10)
 
 
 class InvitationOut(Schema):
@@ -71,7 +73,7 @@ class InvitationOut(Schema):
 
 
 class RoleIn(Schema):
-    role: str
+    role: str = one_of(["manager", "staff"], max_length=10)
 
 
 def store_out(store: Store, role: str | None = None) -> StoreOut:

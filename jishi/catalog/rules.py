@@ -8,6 +8,7 @@ No database here. Each ``clean_*`` returns the cleaned value or raises ``Invalid
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -228,3 +229,67 @@ def summarize(prices: list[Decimal], stocks: list[int]) -> tuple[Decimal | None,
     if not prices:
         return None, None, 0
     return min(prices), max(prices), sum(stocks)
+
+
+# --- the quick product form: one title, options as lists of values, SKUs made for the seller ----------
+
+MAX_OPTION_VALUES = 30
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_VALUE_SEPARATORS = re.compile(r"[,，、;；]")
+
+
+def guess_title_language(title: str, *, languages, fallback: str) -> str:
+    """The language a title is written in: Chinese when it has Han characters, else English (when the
+    marketplace has them), else ``fallback``."""
+    guess = "zh-hans" if _HAN.search(title or "") else "en" if (title or "").strip() else fallback
+    return guess if guess in languages else fallback
+
+
+def clean_option_values(raw) -> list[str]:
+    """Values typed as one line (``S, M, L`` or ``红色、蓝色``): trimmed, duplicates dropped, order kept."""
+    values = raw if isinstance(raw, list | tuple) else _VALUE_SEPARATORS.split(str(raw or ""))
+    cleaned, seen = [], set()
+    for value in (str(v).strip() for v in values):
+        if value and value.casefold() not in seen:
+            seen.add(value.casefold())
+            cleaned.append(value)
+    if any(len(v) > 40 for v in cleaned):
+        raise Invalid(_("Keep option values under 40 characters."))
+    if len(cleaned) > MAX_OPTION_VALUES:
+        raise Invalid(_("Use at most %(count)s values per option.") % {"count": MAX_OPTION_VALUES})
+    return cleaned
+
+
+def option_combinations(axes: list[tuple[str, list[str]]]) -> list[dict[str, str]]:
+    """One options mapping per combination of the axes' values, in the order typed (first axis slowest)."""
+    combinations: list[dict[str, str]] = [{}]
+    for name, values in axes:
+        combinations = [{**combination, name: value} for combination in combinations for value in values]
+    return combinations if axes else []
+
+
+def _sku_part(text: str, limit: int) -> str:
+    ascii_text = unicodedata.normalize("NFKD", text or "").encode("ascii", "ignore").decode()
+    return re.sub(r"[^A-Za-z0-9]+", "-", ascii_text).strip("-").upper()[:limit].strip("-")
+
+
+def suggest_skus(title: str, combinations: list[dict[str, str]], *, taken: set[str], count: int = 1) -> list[str]:
+    """SKUs for ``count`` new variants (one per combination when there are combinations): made from the
+    title's Latin letters and digits (``ITEM`` when it has none) and the option values, with ``-2``, ``-3``…
+    added where that is already in ``taken`` (compared case-blind, as shoppers and sellers read them)."""
+    stem = _sku_part(title, 24)
+    stem = stem if len(stem) >= 2 else "ITEM"
+    used = {sku.casefold() for sku in taken}
+    rows = combinations or [{} for _ in range(count)]
+    skus = []
+    for index, combination in enumerate(rows):
+        parts = [_sku_part(value, 12) for value in combination.values()]
+        base = "-".join([stem, *parts]) if all(parts) and parts else (
+            stem if len(rows) == 1 else f"{stem}-{index + 1}")
+        base = base[:56].strip("-")
+        candidate, suffix = base, 2
+        while candidate.casefold() in used:
+            candidate, suffix = f"{base}-{suffix}", suffix + 1
+        used.add(candidate.casefold())
+        skus.append(candidate)
+    return skus

@@ -16,6 +16,9 @@ from jishi.core.memo import SharedVersionMemo
 from jishi.stores.models import Store, StoreStatus
 
 _TREE: SharedVersionMemo[CategoryTree] = SharedVersionMemo("catalog:category-tree:token")
+# Moves with everything storefront pages show of products (text, prices, stock, pictures, visibility):
+# cached pages key on it (``web.page_cache``). Every catalogue write calls ``listings_changed``.
+LISTINGS: SharedVersionMemo[None] = SharedVersionMemo("catalog:listings:token")
 
 
 @dataclass
@@ -72,6 +75,11 @@ def get_category_tree() -> CategoryTree:
 
 def invalidate_category_tree() -> None:
     _TREE.invalidate()
+
+
+def listings_changed() -> None:
+    """Products shown on the storefront changed: cached pages are stale once the transaction commits."""
+    LISTINGS.invalidate_on_commit()
 
 
 # --- a store's own catalogue (tenant-scoped) -------------------------------------------------------
@@ -376,3 +384,118 @@ def _variants_for_sale_sql(count: int) -> str:
             f'FROM "{Variant._meta.db_table}" v INNER JOIN "{Product._meta.db_table}" p ON p."id" = v."product_id" '
             f'INNER JOIN "{Store._meta.db_table}" s ON s."id" = p."store_id" '
             f'WHERE v."id" IN ({", ".join(["%s"] * count)})')
+
+
+# --- category suggestions for a new product's title -------------------------------------------------
+
+@dataclass(frozen=True)
+class CategorySuggestion:
+    category: Category
+    path: list[Category]  # from the top-level category down to ``category``
+
+    def label(self, language: str) -> str:
+        return " › ".join(node.name_in(language) for node in self.path)
+
+
+_SUGGESTION_TERMS: dict[str, tuple] = {}
+SUGGESTION_VOTERS = 20
+
+
+def _meaningful(terms) -> set[str]:
+    from jishi.search.text import QUERY_STOPWORDS
+
+    return {t for t in terms if t not in QUERY_STOPWORDS and (len(t) > 1 or not t.isascii())}
+
+
+def _name_terms(text: str) -> set[str]:
+    """Search terms of a name or title, plus its hyphenated words joined ("T-shirt" also gives "tshirt")."""
+    from jishi.search.text import terms
+
+    return _meaningful([*terms(text), *(terms(text.replace("-", "")) if "-" in text else [])])
+
+
+@dataclass(frozen=True)
+class _LeafTerms:
+    # leaf id → each word of its names (in every language) and its ancestors' names, with how much it
+    # counts: 3 in the leaf's own name, 2 in its parent's, 1 higher up
+    terms: dict[int, dict[str, int]]
+    weight: dict[str, float]  # rarer words say more: "sneaker" more than "men"
+
+
+def _leaf_terms(tree: CategoryTree) -> _LeafTerms:
+    """The words of each leaf category's names; kept until the category tree changes."""
+    import math
+
+    cached = _SUGGESTION_TERMS.get("leaves")
+    if cached and cached[0] is tree:
+        return cached[1]
+    leaves, frequency = {}, {}
+    for category in tree.by_id.values():
+        if tree.children.get(category.id):
+            continue
+        counted: dict[str, int] = {}
+        chain = [category, *reversed(tree.ancestors(category))]
+        for depth, node in enumerate(chain):
+            for term in set().union(*(_name_terms(n) for n in node.names.values())):
+                counted.setdefault(term, max(1, 3 - depth))
+        leaves[category.id] = counted
+        for term in counted:
+            frequency[term] = frequency.get(term, 0) + 1
+    weight = {term: math.log(1 + len(leaves) / count) for term, count in frequency.items()}
+    found = _LeafTerms(terms=leaves, weight=weight)
+    _SUGGESTION_TERMS["leaves"] = (tree, found)
+    return found
+
+
+def _categories_of_similar_products(title: str) -> dict[int, float]:
+    """The share of each category among the visible products that best match ``title`` (two queries)."""
+    from jishi.search.backends import get_backend
+    from jishi.search.backends.base import SearchRequest
+    from jishi.search.text import parse_query
+
+    query = parse_query(title)
+    if query.is_empty:
+        return {}
+    ids = get_backend().page(SearchRequest(query=query, sort="relevance", limit=SUGGESTION_VOTERS))
+    votes: dict[int, float] = {}
+    for category_id in Product.objects.filter(id__in=ids).values_list("category_id", flat=True):
+        votes[category_id] = votes.get(category_id, 0) + 1 / len(ids)
+    return votes
+
+
+def suggest_categories(title: str, *, limit: int = 3) -> list[CategorySuggestion]:
+    """Leaf categories a product titled ``title`` likely belongs in, best first.
+
+    Title words (stemmed English, segmented Chinese, as search reads them) are matched against category
+    names in every language, rarer words counting more and a leaf's own name more than its parents';
+    the categories of the products that search finds for the title add their share."""
+    from jishi.search.text import MAX_QUERY_CHARS
+
+    title = (title or "").strip()[:MAX_QUERY_CHARS]
+    wanted = _name_terms(title)
+    if not wanted:
+        return []
+    tree = get_category_tree()
+    leaves = _leaf_terms(tree)
+    scores: dict[int, float] = {}
+    for category_id, counted in leaves.terms.items():
+        score = sum(counted[t] * leaves.weight[t] for t in wanted & counted.keys())
+        if score:
+            scores[category_id] = score
+    top = max(scores.values(), default=1.0)
+    for category_id, share in _categories_of_similar_products(title).items():
+        if category_id in leaves.terms:
+            scores[category_id] = scores.get(category_id, 0) + top * share
+    order = {category_id: index for index, category_id in enumerate(_tree_order(tree))}
+    best = sorted(scores, key=lambda category_id: (-scores[category_id], order.get(category_id, 0)))[:limit]
+    return [CategorySuggestion(category=tree.by_id[c], path=[*tree.ancestors(tree.by_id[c]), tree.by_id[c]])
+            for c in best]
+
+
+def _tree_order(tree: CategoryTree) -> list[int]:
+    ordered, stack = [], list(reversed(tree.roots))
+    while stack:
+        node = stack.pop()
+        ordered.append(node.id)
+        stack.extend(reversed(tree.children.get(node.id, [])))
+    return ordered

@@ -21,12 +21,17 @@ from jishi.catalog.rules import (
     Invalid,
     Problems,
     clean_option_names,
+    clean_option_values,
+    clean_price,
     clean_stock,
     clean_translations,
     clean_variant,
     clean_variants,
+    guess_title_language,
+    option_combinations,
+    suggest_skus,
 )
-from jishi.catalog.selectors import get_category_tree, invalidate_category_tree
+from jishi.catalog.selectors import get_category_tree, invalidate_category_tree, listings_changed
 from jishi.core import clock
 from jishi.core.errors import DomainError, PermissionDenied
 from jishi.core.images import make_thumbnail, read_image
@@ -116,8 +121,10 @@ def refresh_summary(product: Product) -> None:
     Product.objects.filter(pk=product.pk).update(price_min=product.price_min, price_max=product.price_max,
                                                  stock_total=product.stock_total, sort_price=product.sort_price,
                                                  updated_at=product.updated_at)
-    # Every catalogue write ends here, so the search index follows it in the same transaction.
+    # Every catalogue write ends here, so the search index follows it in the same transaction, and the
+    # cached storefront pages after it.
     search_index.index_products([product.pk])
+    listings_changed()
 
 
 def refresh_category_roots() -> None:
@@ -141,6 +148,7 @@ def refresh_sort_prices() -> int:
         factor = table.convert(Money(1_000_000, currency), target).amount / 1_000_000
         updated += Product.objects.filter(currency=currency).update(sort_price=F("price_min") * factor)
     search_index.refresh_prices()
+    listings_changed()
     return updated
 
 
@@ -313,6 +321,7 @@ def delete_product(*, access, product: Product) -> None:
     with transaction.atomic():
         images = list(ProductImage.objects.filter(product=product))
         search_index.remove_products([product.pk])
+        listings_changed()
         product.delete()
         transaction.on_commit(lambda: _delete_files(images))
 
@@ -433,6 +442,7 @@ def add_image(*, access, product: Product, upload, alt: str = "") -> ProductImag
         image.image.save(checked.content.name, checked.content, save=False)
         image.thumbnail.save(thumbnail.name, thumbnail, save=False)
         image.save()
+        listings_changed()
     return image
 
 
@@ -440,6 +450,7 @@ def remove_image(*, access, image: ProductImage) -> None:
     _require(access, "edit_catalog")
     with transaction.atomic():
         image.delete()
+        listings_changed()
         transaction.on_commit(lambda: _delete_files([image]))
 
 
@@ -494,3 +505,131 @@ def _shift_stock_totals(units: dict[int, int], product_of: dict[int, int], *, si
             delta = sign * by_product[product_id]
             cursor.execute(_SHIFT_STOCK_TOTAL_SQL, [delta, delta, product_id])
     search_index.sync_stock(by_product)
+    listings_changed()
+
+
+# --- the quick product form: live in one step ------------------------------------------------------
+
+
+def _quick_axes(options, problems: Problems) -> list[tuple[str, list[str]]]:
+    """``options`` as typed: a list of {"name", "values"}; rows with neither are ignored."""
+    axes, names = [], []
+    for index, option in enumerate(options or []):
+        name = str(option.get("name") or "").strip()
+        values = problems.check(f"options.{index}.values", clean_option_values, option.get("values"))
+        if not name and not values:
+            continue
+        if not name:
+            problems.add(f"options.{index}.name", _("Name this option, like size or colour."))
+        elif not values:
+            problems.add(f"options.{index}.values", _("List its values, separated by commas."))
+        names.append(name)
+        axes.append((name, values or []))
+    if names and all(names):
+        problems.check("options", clean_option_names, names)
+    return axes
+
+
+def create_live_product(*, access, title: str, category, price=None, stock=None, photos=(), options=None,
+                        variants=None, language: str | None = None) -> Product:
+    """A product on sale at once, from the few answers of the quick form.
+
+    ``title`` is in the seller's language (guessed from the text when ``language`` is not given). Without
+    ``variants`` the product has one variant, or one per combination of ``options`` (a list of
+    ``{"name": "Size", "values": "S, M, L"}``), each with ``price`` and ``stock``; ``variants`` (dicts with
+    ``options``, ``price``, ``stock`` and optional ``sku``) sets them one by one instead. Empty SKUs are
+    made up, unique in the store; the origin is the store's country. ``photos`` are checked and
+    thumbnailed before anything is written, and saved with the product in its transaction.
+
+    Raises ``catalog.invalid`` (every bad field at once: ``title``, ``category``, ``price``, ``stock``,
+    ``photos``, ``options.N.name``/``values``, ``variants.N.*``), ``upload.*`` for a bad photo,
+    ``catalog.sku_taken``, ``store.role_required``, ``store.suspended``.
+    """
+    _require(access, "edit_catalog")
+    store = access.store
+    problems = Problems({})
+    title = str(title or "").strip()
+    if not title:
+        problems.add("title", _("Give the product a title."))
+    elif len(title) > 200:
+        problems.add("title", _("Keep the title under 200 characters."))
+    _leaf_category(category, problems)
+    axes = _quick_axes(options, problems)
+    combinations = option_combinations(axes) if not problems.fields else []
+    if len(combinations) > 100:
+        problems.add("options", _("That makes %(count)s variants; a product has at most 100.")
+                     % {"count": len(combinations)})
+    rows = ([dict(v) for v in variants] if variants is not None
+            else [{"options": c} for c in combinations] or [{"options": {}}])
+    if not rows:
+        problems.add("variants", _("Add at least one variant with a SKU, price and stock."))
+    # A row without its own price or stock takes the product's.
+    if any(row.get("price") in (None, "") for row in rows) or price not in (None, ""):
+        if price in (None, ""):
+            problems.add("price", _("Enter a price."))
+        else:
+            price = problems.check("price", clean_price, price, store.base_currency_id)
+    # A seller listing something has at least one of it.
+    stock = problems.check("stock", clean_stock, 1 if stock in (None, "") else stock)
+    for index, row in enumerate(rows):
+        if row.get("price") in (None, ""):
+            row["price"] = price
+        else:
+            problems.check(f"variants.{index}.price", clean_price, row["price"], store.base_currency_id)
+        if row.get("stock") in (None, ""):
+            row["stock"] = stock
+        else:
+            problems.check(f"variants.{index}.stock", clean_stock, row["stock"])
+    uploads = [p for p in (photos or []) if p is not None]
+    if len(uploads) > MAX_IMAGES:
+        problems.add("photos", _("A product has at most 10 images."))
+    checked = []
+    for upload in uploads[:MAX_IMAGES]:
+        try:
+            checked.append(read_image(upload, field="photos"))
+        except DomainError as error:
+            for message in error.fields.get("photos", [error.message]):
+                if message not in problems.fields.get("photos", []):
+                    problems.add("photos", message)
+    _raise_if(problems)
+    language = language or guess_title_language(title, languages=_languages(), fallback="en")
+    thumbnails = [make_thumbnail(c) for c in checked]
+    for attempt in range(3):
+        typed = {str(v.get("sku") or "").strip() for v in rows} - {""}
+        blanks = [i for i, v in enumerate(rows) if not str(v.get("sku") or "").strip()]
+        if blanks:
+            taken = set(Variant.objects.filter(store=store).values_list("sku", flat=True)) | typed
+            made = suggest_skus(title, [rows[i].get("options") or {} for i in blanks] if axes else [],
+                                taken=taken, count=len(blanks))
+            for index, sku in zip(blanks, made, strict=True):
+                rows[index] = {**rows[index], "sku": sku, "generated": True}
+        for row in rows:
+            row.setdefault("origin_country", "")
+            row["origin_country"] = row["origin_country"] or store.country
+        inputs = [{k: v for k, v in row.items() if k != "generated"} for row in rows]
+        saved: list[ProductImage] = []
+        try:
+            with transaction.atomic():
+                product = create_product(access=access, category=category, status=ProductStatus.ACTIVE,
+                                         option_names=[name for name, _values in axes], variants=inputs,
+                                         translations=[{"language": language, "title": title, "description": ""}],
+                                         default_language=language)
+                for position, (image, thumbnail) in enumerate(zip(checked, thumbnails, strict=True)):
+                    row = ProductImage(product=product, width=image.width, height=image.height, alt=title[:200],
+                                       position=position)
+                    saved.append(row)
+                    row.image.save(image.content.name, image.content, save=False)
+                    row.thumbnail.save(thumbnail.name, thumbnail, save=False)
+                    row.save()
+        except DomainError as error:
+            _delete_files(saved)
+            made_up = [v for v in rows if v.get("generated")]
+            if error.code == "catalog.sku_taken" and made_up and attempt < 2:
+                rows = [{**v, "sku": ""} if v.get("generated") else v for v in rows]
+                continue  # another product took a made-up SKU meanwhile: make new ones
+            raise
+        except BaseException:
+            _delete_files(saved)
+            raise
+        return product
+    raise AssertionError("unreachable")

@@ -41,3 +41,29 @@ def country_choices(locale: str = "en") -> list[tuple[str, str]]:
 
 def uses_postal_code(code: str) -> bool:
     return code.upper() not in COUNTRIES_WITHOUT_POSTAL_CODES
+
+
+def country_from_accept_language(header: str | None, *, default: str = "US") -> str:
+    """The country a browser's ``Accept-Language`` most likely comes from: the region of the preferred tag
+    (``en-GB`` → GB), else the language's likeliest country in CLDR (``de`` → DE, ``zh`` → CN)."""
+    from babel.core import get_global
+
+    likely = get_global("likely_subtags")
+    tags = []
+    for position, part in enumerate((header or "")[:500].split(",")):
+        tag, _sep, params = part.strip().partition(";")
+        try:
+            quality = float(params.strip().removeprefix("q=")) if params.strip().startswith("q=") else 1.0
+        except ValueError:
+            quality = 0.0
+        if tag and tag != "*" and quality > 0:
+            tags.append((-quality, position, tag.replace("-", "_")))
+    for _quality, _position, tag in sorted(tags):
+        subtags = [s for s in tag.split("_") if s]
+        region = next((s.upper() for s in subtags[1:] if len(s) == 2 and s.isalpha()), "")
+        if not region and subtags:
+            guess = likely.get(tag) or likely.get(subtags[0].lower()) or ""
+            region = guess.split("_")[-1] if guess.count("_") else ""
+        if is_country(region):
+            return region.upper()
+    return default

@@ -18,6 +18,7 @@ from typing import Generic, TypeVar
 
 from django.core.cache import cache
 from django.core.signals import request_finished, request_started
+from django.db import transaction
 
 T = TypeVar("T")
 
@@ -82,3 +83,18 @@ class SharedVersionMemo(Generic[T]):
         tokens = getattr(_request, "tokens", None)
         if tokens is not None:
             tokens[self.key] = token
+
+    def invalidate_on_commit(self) -> None:
+        """``invalidate()`` once the current transaction commits (at once outside one), so no process rebuilds
+        from rows it cannot see yet; called many times in one transaction (a bulk import), it runs once."""
+        connection = transaction.get_connection()
+        if connection.in_atomic_block and any(getattr(callback, "memo_key", None) == self.key and not callback.ran
+                                              for _savepoints, callback, _robust in connection.run_on_commit):
+            return
+
+        def invalidate() -> None:
+            invalidate.ran = True
+            self.invalidate()
+
+        invalidate.memo_key, invalidate.ran = self.key, False
+        transaction.on_commit(invalidate)

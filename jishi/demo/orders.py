@@ -2,8 +2,10 @@
 that moved: payments, releases of escrow less commission, refunds and payouts (``jishi ledger check``
 passes on the demo).
 
-Orders go through the real services (checkout, payment door, shipping, receipt, cancellation) with the
-clock set back in time, so timelines, stock and totals are exactly what real use would leave behind.
+Orders go through the real services (checkout, payment door, shipping, receipt, cancellation, refund
+requests and the marketplace's decisions on them) with the clock set back in time, so timelines, stock
+and totals are exactly what real use would leave behind. Requests still waiting for an answer were opened
+within their deadline, so the timers leave them for the store and the buyer to act on.
 Mail is not sent for the demo's past.
 """
 
@@ -22,10 +24,12 @@ from jishi.catalog.models import ProductStatus, Variant
 from jishi.catalog.selectors import get_category_tree
 from jishi.checkout.services import place_order_group
 from jishi.core import clock
+from jishi.disputes import services as disputes
+from jishi.disputes.models import RefundReason, RefundRequest
 from jishi.ledger import payouts
 from jishi.ledger.models import CommissionRate
 from jishi.ledger.selectors import invalidate_commission_rates, order_money
-from jishi.money.rules import Money
+from jishi.money.rules import Money, quantize
 from jishi.orders import services
 from jishi.orders.rules import BUYER, STORE, SYSTEM
 from jishi.payments.sandbox import pay
@@ -46,7 +50,16 @@ ADDRESSES = [
 CARRIERS = [("SF Express", "SF"), ("China Post EMS", "EE"), ("DHL Express", "JD"), ("Yamato", "YT")]
 # What happens to each order after it is placed, and how many of each the demo makes.
 STORIES = {"awaiting_payment": 2, "paid": 4, "shipped": 3, "completed": 5, "cancelled_by_buyer": 1,
-           "cancelled_by_store": 1, "expired": 1, "refunded": 1, "partly_refunded": 1}
+           "cancelled_by_store": 1, "expired": 1, "refunded": 1, "partly_refunded": 1,
+           "refund_requested": 2, "refund_accepted": 1, "refund_returned": 1, "refund_rejected": 1,
+           "refund_escalated": 1, "refund_decided": 1}
+# Stories with a refund request: the buyer asks after shipment and the store (or the marketplace) answers.
+REFUND_STORIES = {story for story in STORIES if story.startswith("refund_")}
+# What the buyers say: (reason, details, goods go back).
+COMPLAINTS = [(RefundReason.DAMAGED, "The box was crushed and the item is cracked.", False),
+              (RefundReason.NOT_AS_DESCRIBED, "The colour is quite different from the photos.", True),
+              (RefundReason.WRONG_ITEM, "I ordered a different size.", True),
+              (RefundReason.NOT_RECEIVED, "Tracking has not moved for a week.", False)]
 # The operator's commission rates beside the 5 % default (top-level category slug → rate).
 COMMISSION_RATES = {"consumer-electronics": Decimal("0.03"), "phones-accessories": Decimal("0.03"),
                     "womens-clothing": Decimal("0.08"), "jewellery-watches": Decimal("0.1")}
@@ -59,6 +72,7 @@ PAYOUT_ACCOUNTS = ["DE89370400440532013000", "GB29NWBK60161331920000", "FR142004
 class Report:
     groups: int
     orders: int
+    refund_requests: int = 0
 
 
 def _buyers(rng: random.Random, shopper: User) -> list[tuple[User, int]]:
@@ -78,7 +92,7 @@ def _stocked_variants(store_ids: list[int]) -> dict[int, list[Variant]]:
     return by_store
 
 
-def _play(story: str, group, access_of, buyer, rng: random.Random, placed: dt.datetime) -> None:
+def _play(story: str, group, access_of, buyer, operator, rng: random.Random, placed: dt.datetime) -> None:
     later = placed + dt.timedelta(minutes=rng.randint(2, 20))
     if story == "awaiting_payment":
         return
@@ -102,9 +116,13 @@ def _play(story: str, group, access_of, buyer, rng: random.Random, placed: dt.da
         if story == "paid":
             continue
         carrier, prefix = rng.choice(CARRIERS)
-        with clock.frozen(later + dt.timedelta(hours=rng.randint(4, 30))):
+        sent = later + dt.timedelta(hours=rng.randint(4, 30))
+        with clock.frozen(sent):
             services.ship_order(access=access, order=order, carrier=carrier,
                                 tracking_number=f"{prefix}{rng.randint(10**9, 10**10 - 1)}")
+        if story in REFUND_STORIES:
+            _complain(story, order, access, buyer, operator, rng, sent)
+            continue
         if story == "refunded":
             with clock.frozen(later + dt.timedelta(days=rng.randint(3, 8))):
                 refund_order(order=order, amount=order_money(order).refundable, reason="Arrived damaged; sent back.",
@@ -123,10 +141,53 @@ def _play(story: str, group, access_of, buyer, rng: random.Random, placed: dt.da
                              reason="Scratched on arrival.", by=STORE, actor=access.membership.user)
 
 
+def _complain(story: str, order, access, buyer, operator, rng: random.Random, sent: dt.datetime) -> None:
+    """A refund request on a shipped order and what became of it, through the buyer protection services."""
+    reason, details, goods_return = COMPLAINTS[order.pk % len(COMPLAINTS)]
+    if story == "refund_returned":
+        goods_return = True
+    elif story == "refund_accepted":
+        goods_return = False
+    # Some ask for everything back, some for part of it.
+    amount = None if rng.random() < 0.5 else quantize(Decimal(order.total) * Decimal("0.4"), order.currency)
+    now = clock.now()
+    asked = (now - dt.timedelta(hours=rng.randint(2, 40)) if story == "refund_requested"
+             else sent + dt.timedelta(days=1, hours=rng.randint(0, 12)))
+    with clock.frozen(asked):
+        request = disputes.open_refund_request(order=order, buyer=buyer, reason=reason, amount=amount,
+                                               goods_return=goods_return, details=details)
+    if story == "refund_requested":
+        return  # the store has not answered yet: the seller's refund requests page has it waiting
+    step = asked + dt.timedelta(hours=rng.randint(6, 20))
+    if story in ("refund_accepted", "refund_returned"):
+        with clock.frozen(step):
+            disputes.accept_refund_request(access=access, request=request)
+        if story == "refund_returned":
+            carrier, prefix = rng.choice(CARRIERS)
+            with clock.frozen(step + dt.timedelta(days=1)):
+                disputes.add_return_tracking(request=request, buyer=buyer, carrier=carrier,
+                                             tracking_number=f"{prefix}{rng.randint(10**9, 10**10 - 1)}")
+            with clock.frozen(step + dt.timedelta(days=3)):
+                disputes.confirm_return(access=access, request=request, restock=True)
+        return
+    with clock.frozen(step):
+        disputes.reject_refund_request(access=access, request=request,
+                                       reason="The photos show the item was used; we cannot take it back.")
+    if story == "refund_rejected":
+        return  # the buyer can still take it to the marketplace
+    with clock.frozen(step + dt.timedelta(days=1)):
+        disputes.escalate_refund_request(request=request, buyer=buyer,
+                                         note="The store refuses, but the item was like this in the box.")
+    if story == "refund_decided" and operator is not None:
+        with clock.frozen(step + dt.timedelta(days=2)):
+            disputes.decide_refund_request(request=request, operator=operator, for_buyer=True,
+                                           note="The delivery photos support the buyer.")
+
+
 # No server runs while the demo is made: the sandbox's webhooks reach the site in-process.
 @override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend",
                    PAYMENT_WEBHOOK_TRANSPORT="jishi.payments.deliveries.post_in_process")
-def generate_order_history(*, seed: int, shopper: User) -> Report:
+def generate_order_history(*, seed: int, shopper: User, operator: User | None = None) -> Report:
     rng = random.Random(seed)
     stores = list(Store.objects.order_by("id")[:6])
     access_of = {}
@@ -150,16 +211,17 @@ def generate_order_history(*, seed: int, shopper: User) -> Report:
         recent = story == "awaiting_payment"
         placed = now - (dt.timedelta(minutes=rng.randint(1, 10)) if recent else
                         dt.timedelta(days=rng.randint(10, 40) if story in ("completed", "partly_refunded")
-                                     else rng.randint(1, 9),
+                                     else rng.randint(7, 9) if story in REFUND_STORIES else rng.randint(1, 9),
                                      hours=rng.randint(0, 23)))
         with clock.frozen(placed):
             group = place_order_group(buyer=buyer, charge_currency=buyer.preferred_currency or "USD",
                                       language=buyer.preferred_language or "en", lines=lines, address_id=address_id)
-        _play(story, group, access_of, buyer, rng, placed)
+        _play(story, group, access_of, buyer, operator, rng, placed)
         groups += 1
         orders += len(lines)
     _payouts(stores, access_of, now)
-    return Report(groups=groups, orders=orders)
+    return Report(groups=groups, orders=orders,
+                  refund_requests=RefundRequest.objects.filter(store__in=stores).count())
 
 
 def _commission_rates() -> None:

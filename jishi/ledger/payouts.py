@@ -20,13 +20,13 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from jishi.core import clock
-from jishi.core.errors import DomainError, PermissionDenied
+from jishi.core.errors import DomainError, PermissionDenied, field_error
 from jishi.core.jobs import enqueue
 from jishi.ledger import rules, services
 from jishi.ledger.models import Account, Payout, PayoutAccount, PayoutStatus
 from jishi.ledger.payout_providers import get_payout_provider
 from jishi.ledger.selectors import account_balance, list_payable_balances
-from jishi.money.rules import Money
+from jishi.money.rules import Money, UnknownCurrency, normalize_code
 from jishi.money.selectors import get_rate_table
 from jishi.stores.models import StoreStatus
 
@@ -69,7 +69,10 @@ def request_payout(*, access, amount=None, currency: str | None = None) -> Payou
     store = access.store
     if not store.is_active:
         raise DomainError("store.suspended", _("This store is suspended."), status=409)
-    currency = (currency or store.base_currency_id).upper()
+    try:
+        currency = normalize_code(currency or store.base_currency_id)
+    except UnknownCurrency:  # not an ISO 4217 code at all (one without a rate is refused below, 409)
+        raise field_error("ledger.invalid", "currency", _("Choose a currency the marketplace supports."))
     wanted = None if amount in (None, "") else rules.clean_payout_amount(amount, currency)
     return _start_payout(store_id=store.id, currency=currency, amount=wanted, requested_by=access.membership.user)
 

@@ -182,6 +182,29 @@ def tax_payable_movements(*, since, until) -> list[tuple[str, Money, Money]]:
             for country, currency, credits, debits in rows]
 
 
+@dataclass(frozen=True)
+class TaxPayableMove:
+    """One entry's movement on one tax-payable account: ``amount`` is what it added to what is owed
+    (collected positive, refunded negative)."""
+
+    entry_kind: str
+    event_key: str
+    order_id: int | None  # the entry's order; a capture of several orders names none
+    country: str
+    amount: Money
+
+
+def tax_payable_moves(*, since, until) -> list[TaxPayableMove]:
+    """Every movement on the tax-payable accounts by entries recorded in [``since``, ``until``). One query."""
+    rows = (_sealed().filter(account__kind=AccountKind.TAX_PAYABLE, entry__created_at__gte=since,
+                             entry__created_at__lt=until)
+            .order_by("entry__created_at", "entry_id", "id")
+            .values_list("entry__kind", "entry__event_key", "entry__order_id", "account__country", "currency",
+                         "amount"))
+    return [TaxPayableMove(kind, key, order_id, country, shown(AccountKind.TAX_PAYABLE, amount, currency))
+            for kind, key, order_id, country, currency, amount in rows]
+
+
 def escrow_by_order(*, limit: int = 200) -> list[tuple[int, Money]]:
     """Open escrow per order (largest first): what the platform holds for goods not yet received."""
     rows = (Account.objects.filter(kind=AccountKind.ESCROW)

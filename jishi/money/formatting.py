@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
+from babel import Locale
 from babel.dates import format_date, format_datetime
-from babel.numbers import format_currency, format_decimal
+from babel.numbers import format_decimal, parse_pattern
 from django.utils import translation
 
 from jishi.money.rules import Money, minor_units
@@ -18,17 +20,22 @@ def babel_locale(language: str | None = None) -> str:
 
 
 def format_money(money: Money, language: str | None = None) -> str:
-    return format_currency(money.amount, money.currency, locale=babel_locale(language),
-                           currency_digits=False, format_type="standard",
-                           decimal_quantization=True, group_separator=True,
-                           **_digits(money.currency))
+    # What ``babel.numbers.format_currency`` does, with the locale and the pattern parsed once (a listing
+    # shows dozens of prices; parsing them each time was half the cost).
+    return _pattern(money.currency).apply(money.amount, _locale(babel_locale(language)), currency=money.currency,
+                                          currency_digits=False, decimal_quantization=True, group_separator=True)
 
 
-def _digits(code: str) -> dict:
+@functools.cache
+def _locale(name: str) -> Locale:
+    return Locale.parse(name)
+
+
+@functools.lru_cache(maxsize=512)
+def _pattern(code: str):
     # Babel shows CLDR digits (e.g. 0 for HUF); show the ISO minor units the amount is stored in.
     units = minor_units(code)
-    pattern = "¤#,##0" + ("." + "0" * units if units else "")
-    return {"format": pattern}
+    return parse_pattern("¤#,##0" + ("." + "0" * units if units else ""))
 
 
 def format_number(value, language: str | None = None) -> str:

@@ -4,7 +4,8 @@ A backend returns the matches of the text query grouped by (category, country, i
 From those groups every count the page shows follows exactly: each facet counts the matches that pass
 every *other* filter (so choosing a country still shows how many the other countries have), and the
 total counts those that pass them all. Price groups are cut at the facet's round amounts and at the
-shopper's own bounds, so a typed price range is exact too.
+shopper's own bounds, so a typed price range is exact too. A broad query's groups come from a sample of
+its matches instead, and ``scaled`` turns the sample's counts into estimates (``APPROXIMATE_FROM``).
 """
 
 from __future__ import annotations
@@ -16,6 +17,18 @@ from decimal import ROUND_HALF_UP, Decimal
 
 # Where the price facet cuts, in US dollars; shown as round amounts in the shopper's currency.
 PRICE_STEPS_USD = (10, 25, 50, 100, 250, 500)
+# Above this many matches of the words (before filters) the counts are estimated from a sample of the
+# matches: exact counts of tens of thousands of matches cost more than the page, and tell no more.
+APPROXIMATE_FROM = 5_000
+# How many matches the sample aims at (SQLite; PostgreSQL samples one document in 16): the estimates are
+# then within a few percent for any facet value holding a tenth of the matches.
+SAMPLE_SIZE = 4000
+# Sampling keeps a product when the fractional part of ``id * SAMPLE_MULTIPLIER / 2**32`` falls below the
+# rate: ids spread evenly over (0, 1) that way (Knuth's multiplicative hash), whatever pattern the ids follow.
+SAMPLE_MULTIPLIER = 2654435761
+SAMPLE_MODULUS = 2**32
+# A filtered total estimated from fewer sampled matches than this is counted exactly instead.
+MIN_SAMPLED_TOTAL = 10
 
 
 def facet_key(category_id: int, country: str, in_stock: bool) -> int:
@@ -38,6 +51,9 @@ class FacetCounts:
     countries: Counter = field(default_factory=Counter)
     in_stock: int = 0
     prices: list[int] = field(default_factory=list)  # one count per price band (len(steps) + 1)
+    # Estimated from a sample of the matches (more than APPROXIMATE_FROM of them); the total too, or exact.
+    approximate: bool = False
+    approximate_total: bool = False
 
 
 def round_amount(value: Decimal) -> Decimal:
@@ -73,6 +89,11 @@ class Filters:
     in_stock: bool = False
     low: Decimal | None = None
     high: Decimal | None = None
+
+    @property
+    def active(self) -> bool:
+        return (self.category_ids is not None or self.country is not None or self.in_stock
+                or self.low is not None or self.high is not None)
 
 
 def _group_low(bounds: list[Decimal], group: int) -> Decimal | None:
@@ -110,3 +131,36 @@ def facet_counts(groups, filters: Filters, bounds: list[Decimal], steps: list[De
             low = _group_low(bounds, g.price_group)
             counts.prices[0 if low is None else bisect_right(steps, low)] += g.count
     return counts
+
+
+def sample_cut(matches: int) -> int:
+    """The hash value below which a match is in the sample (see ``SAMPLE_MULTIPLIER``)."""
+    return max(1, min(SAMPLE_MODULUS, SAMPLE_MODULUS * SAMPLE_SIZE // max(matches, 1)))
+
+
+def in_sample(product_id: int, cut: int) -> bool:
+    return product_id * SAMPLE_MULTIPLIER % SAMPLE_MODULUS < cut
+
+
+def estimate(count: int, factor: float) -> int:
+    """A sampled count scaled up, to two significant figures (never 0 for something the sample saw)."""
+    if count <= 0:
+        return 0
+    value = count * factor
+    if value < 100:
+        return max(1, round(value))
+    magnitude = 10 ** (len(str(int(value))) - 2)
+    return round(value / magnitude) * magnitude
+
+
+def scaled(sample: FacetCounts, matches: int, sampled: int, *, total: int | None = None) -> FacetCounts:
+    """Counts over a sample of ``sampled`` of the ``matches`` scaled to estimates of the full counts.
+
+    ``total`` is the exact total when the caller knows it (no filter chosen: every match counts)."""
+    factor = matches / sampled if sampled else 0.0
+    return FacetCounts(
+        total=total if total is not None else estimate(sample.total, factor),
+        categories=Counter({k: estimate(n, factor) for k, n in sample.categories.items() if n}),
+        countries=Counter({k: estimate(n, factor) for k, n in sample.countries.items() if n}),
+        in_stock=estimate(sample.in_stock, factor), prices=[estimate(n, factor) for n in sample.prices],
+        approximate=True, approximate_total=total is None)

@@ -136,6 +136,9 @@ class SearchResults:
     corrected: str | None = None
     did_you_mean: str | None = None
     related: list[Category] = field(default_factory=list)
+    # The counts (and the total, when a filter is chosen) are estimates: see ``rules.APPROXIMATE_FROM``.
+    approximate: bool = False
+    approximate_total: bool = False
 
     @property
     def hits(self) -> list[SearchHit]:
@@ -178,10 +181,25 @@ def _request(params: SearchParams, query: Query, prices: _Prices, sort: str):
     return node, filters, request, bounds
 
 
+def _counts(backend, request: SearchRequest, filters: rules.Filters, bounds: list[Decimal],
+            steps: list[Decimal]) -> rules.FacetCounts:
+    """Every count of the page: exact up to ``rules.APPROXIMATE_FROM`` matches, estimated from a sample above.
+
+    A filter that leaves so few of the sample that the estimate means little (or nothing) is counted
+    exactly after all."""
+    sample = None if request.query.is_empty else backend.facet_sample(request)
+    if sample is not None:
+        counts = rules.facet_counts(sample.groups, filters, bounds, steps)
+        if not filters.active or counts.total >= rules.MIN_SAMPLED_TOTAL:
+            exact_total = sample.matches if sample.exact and not filters.active else None
+            return rules.scaled(counts, sample.matches, sum(g.count for g in sample.groups), total=exact_total)
+    return rules.facet_counts(backend.facet_groups(request), filters, bounds, steps)
+
+
 def _run(params: SearchParams, query: Query, prices: _Prices, sort: str):
     backend = get_backend()
     node, filters, request, bounds = _request(params, query, prices, sort)
-    counts = rules.facet_counts(backend.facet_groups(request), filters, bounds, prices.platform_steps)
+    counts = _counts(backend, request, filters, bounds, prices.platform_steps)
     pages = max(1, -(-counts.total // params.page_size))
     number = min(params.page, pages)
     ids = []
@@ -256,6 +274,11 @@ def search_products(*, params: SearchParams, language: str, currency: str) -> Se
     if sort == "relevance" and query.is_empty:
         sort = "newest"
     prices = _Prices(currency)
+    with get_backend().reading():
+        return _search(params, query, sort, prices, language)
+
+
+def _search(params: SearchParams, query: Query, sort: str, prices: _Prices, language: str) -> SearchResults:
     node, counts, number, ids = _run(params, query, prices, sort)
     corrected = did_you_mean = None
     related: list[Category] = []
@@ -273,7 +296,8 @@ def search_products(*, params: SearchParams, language: str, currency: str) -> Se
     return SearchResults(params=params, query=query, sort=sort,
                          page=Page(items=hits, number=number, per_page=params.page_size, total=counts.total),
                          facets=_facets(node, counts, params, prices), currency=prices.currency,
-                         corrected=corrected, did_you_mean=did_you_mean, related=related)
+                         corrected=corrected, did_you_mean=did_you_mean, related=related,
+                         approximate=counts.approximate, approximate_total=counts.approximate_total)
 
 
 @dataclass
@@ -306,7 +330,8 @@ def suggest(raw: str, *, language: str) -> Suggestions:
         suggestions.categories = [(c, tree.ancestors(c)) for c in named[:4]]
     if not (query.prefix and query.prefix.isascii() and len(query.prefix) < 2 and not query.required):
         # As you type, rank only the newest few hundred matches: a two-letter prefix matches half the catalogue.
-        ids = backend.page(SearchRequest(query=query, sort="relevance", limit=SUGGESTED_PRODUCTS,
-                                         matches=SUGGESTION_WINDOW + 1, window=SUGGESTION_WINDOW))
+        with backend.reading():
+            ids = backend.page(SearchRequest(query=query, sort="relevance", limit=SUGGESTED_PRODUCTS,
+                                             matches=SUGGESTION_WINDOW + 1, window=SUGGESTION_WINDOW))
         suggestions.hits = _hits(ids, query, language)
     return suggestions

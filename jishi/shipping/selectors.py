@@ -168,6 +168,7 @@ class QuotedLine:
     unit_price: Money
     hs_code: str
     weight_grams: int
+    origin_country: str = ""
 
     @property
     def total(self) -> Money:
@@ -239,7 +240,8 @@ def quote_items(*, items, country, language: str = "en") -> list[StoreQuoteOut]:
         item = found[variant_id]
         variant = item.variant
         line = QuotedLine(variant_id=variant_id, quantity=quantity, unit_price=Money(variant.price, variant.currency),
-                          hs_code=variant.hs_code, weight_grams=variant.weight_grams)
+                          hs_code=variant.hs_code, weight_grams=variant.weight_grams,
+                          origin_country=variant.origin_country)
         parts.setdefault(item.store.id, StoreQuoteOut(store=item.store, lines=[], shipping=None)).lines.append(line)
         to_ship.append(LineToShip(store_id=item.store.id, template_id=item.product.shipping_template_id,
                                   line=ShipLine(variant_id=variant_id, quantity=quantity,

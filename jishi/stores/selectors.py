@@ -7,8 +7,18 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 
 from jishi.core.errors import NotFound, PermissionDenied
+from jishi.core.memo import SharedVersionMemo
 from jishi.stores.models import Membership, Store, StoreStatus
 from jishi.stores.rules import can
+
+# Moves with everything the storefront shows of stores (names, pictures, which are open): cached pages key
+# on it (``web.page_cache``).
+PUBLIC_STORES: SharedVersionMemo[None] = SharedVersionMemo("stores:public:token")
+
+
+def public_stores_changed() -> None:
+    """A store opened, changed or was suspended: cached pages are stale once the transaction commits."""
+    PUBLIC_STORES.invalidate_on_commit()
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,7 @@ from jishi.money.rules import minor_units, quantize, to_decimal
 from jishi.money.selectors import list_currency_codes
 from jishi.search import services as search_index
 from jishi.stores.models import Invitation, Membership, Role, Store, StoreEvent, StoreStatus
+from jishi.stores.selectors import public_stores_changed
 
 MAX_STORES_PER_OWNER = 20
 RESERVED_SLUGS = frozenset({"admin", "api", "seller", "static", "media", "accounts", "new", "open", "i18n",
@@ -112,12 +113,54 @@ def open_store(*, owner, name: str, country: str, base_currency: str, slug: str 
             store = Store.objects.create(slug=slug, name=name, country=country, base_currency_id=currency)
             Membership.objects.create(store=store, user=owner, role=Role.OWNER)
             _event(store, owner, "store.opened", name=name)
+            public_stores_changed()
             from jishi.shipping.services import create_flat_template  # shipping imports stores
 
             create_flat_template(store=store)
     except IntegrityError:
         raise _slug_taken()
     return store
+
+
+def _store_input_problems(*, name: str, country: str, base_currency: str, slug: str | None) -> dict[str, list[str]]:
+    """Every problem with a new store's name, country, currency and typed address, without writing."""
+    fields: dict[str, list[str]] = {}
+    checks = [(_clean_name, name), (_clean_country, country), (_clean_currency, base_currency)]
+    if slug and slug.strip():
+        checks.append((_clean_typed_slug, slug))
+    for clean, value in checks:
+        try:
+            clean(value)
+        except DomainError as error:
+            for field, messages in error.fields.items():
+                fields.setdefault(field, []).extend(messages)
+    return fields
+
+
+def open_store_with_account(*, email: str, password: str, name: str, country: str, base_currency: str,
+                            slug: str | None = None, language: str = "", currency: str = "") -> tuple:
+    """Sign a visitor up and open their store, in one transaction: both are made, or neither.
+
+    Every problem with the account and the store is reported at once, under the fields of both forms
+    (``email``, ``password``, ``name``, ``country``, ``base_currency``, ``slug``). Raises ``account.invalid``,
+    ``account.email_taken`` (409), ``store.invalid`` and ``store.slug_taken`` (409). Returns (user, store).
+    """
+    from jishi.accounts import services as accounts  # accounts never imports stores
+
+    store_problems = _store_input_problems(name=name, country=country, base_currency=base_currency, slug=slug)
+    with transaction.atomic():
+        try:
+            user = accounts.sign_up(email=email, password=password, language=language, currency=currency,
+                                    country=country if is_country(country or "") else "")
+        except DomainError as error:
+            if not store_problems:
+                raise
+            fields = {**store_problems, **error.fields}
+            raise DomainError(error.code, error.message, fields=fields, status=error.status)
+        if store_problems:  # raised inside the transaction: the account just made is rolled back
+            raise DomainError("store.invalid", next(iter(store_problems.values()))[0], fields=store_problems)
+        store = open_store(owner=user, name=name, country=country, base_currency=base_currency, slug=slug)
+    return user, store
 
 
 def _clean_shipping_rate(raw, currency: str):
@@ -181,6 +224,7 @@ def update_store(*, access, name=None, description=None, country=None, slug=None
             store.save()
             _event(store, access.membership.user, "store.updated",
                    fields=sorted([*changes, *images]))
+            public_stores_changed()
             if {"shipping_rate", "base_currency_id", "country"} & set(changes):
                 from jishi.shipping.services import sync_flat_template  # shipping imports stores
 
@@ -308,6 +352,7 @@ def suspend_store(*, store: Store, reason: str, actor) -> Store:
                                                  suspended_at=clock.now(), updated_at=clock.now())
         search_index.remove_store(store_id=store.pk)
         _event(store, actor, "store.suspended", reason=reason[:2000])
+        public_stores_changed()
     store.refresh_from_db()
     return store
 
@@ -318,5 +363,6 @@ def reinstate_store(*, store: Store, actor) -> Store:
                                                  suspended_at=None, updated_at=clock.now())
         search_index.reindex_store_later(store_id=store.pk)
         _event(store, actor, "store.reinstated")
+        public_stores_changed()
     store.refresh_from_db()
     return store

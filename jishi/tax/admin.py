@@ -7,8 +7,9 @@ from __future__ import annotations
 import csv
 import datetime as dt
 
+from django import forms
 from django.contrib import admin
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import path
@@ -16,8 +17,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from jishi.core import clock
-from jishi.tax.models import DestinationRule, DutyRate
-from jishi.tax.selectors import invalidate_rules, tax_owed
+from jishi.core.countries import is_country
+from jishi.tax.models import DestinationRule, DutyRate, OriginRule
+from jishi.tax.rules import BadBands, bands_out, parse_bands, parse_origins
+from jishi.tax.selectors import authority_totals, invalidate_rules, tax_owed
 
 
 class InvalidatesRules:
@@ -34,6 +37,46 @@ class InvalidatesRules:
     def delete_queryset(self, request, queryset):
         super().delete_queryset(request, queryset)
         invalidate_rules()
+
+
+class BandsForm(forms.ModelForm):
+    """Duty bands are checked and stored in one form (sorted, decimal strings), so the engine never reads
+    bands it cannot use."""
+
+    def clean_duty_bands(self):
+        try:
+            return bands_out(parse_bands(self.cleaned_data.get("duty_bands")))
+        except BadBands as problem:
+            raise ValidationError(str(problem)) from None
+
+
+class OriginRuleForm(BandsForm):
+    class Meta:
+        model = OriginRule
+        fields = ["country", "origins", "match", "effective_from", "effective_until", "vat_rate", "vat_de_minimis",
+                  "duty_de_minimis", "default_duty_rate", "duty_bands", "notes", "source"]
+
+    def clean_country(self):
+        code = (self.cleaned_data.get("country") or "").strip().upper()
+        if not is_country(code):
+            raise ValidationError(_("Choose a country by its two-letter code, like FR."))
+        return code
+
+    def clean_origins(self):
+        codes = parse_origins(self.cleaned_data.get("origins") or "")
+        wrong = sorted(code for code in codes if not is_country(code))
+        if not codes or wrong:
+            raise ValidationError(_("List countries by their two-letter codes, separated by commas, like US,MX."))
+        return ",".join(sorted(codes))
+
+
+class DestinationRuleForm(BandsForm):
+    class Meta:
+        model = DestinationRule
+        fields = ["country", "effective_from", "currency", "tax_name", "confidence", "vat_rate", "default_duty_rate",
+                  "thresholds_currency", "vat_de_minimis", "duty_de_minimis", "collect_at_checkout", "collect_limit",
+                  "flat_duty_per_tariff_line", "value_includes_shipping", "limits_per_item",
+                  "customs_value_percent", "duty_bands", "notes", "source"]
 
 
 def report_period(data) -> tuple[dt.date, dt.date]:
@@ -53,6 +96,7 @@ def report_period(data) -> tuple[dt.date, dt.date]:
 
 @admin.register(DestinationRule)
 class DestinationRuleAdmin(InvalidatesRules, admin.ModelAdmin):
+    form = DestinationRuleForm
     list_display = ["country", "effective_from", "tax_name", "vat_rate", "thresholds_currency", "vat_de_minimis",
                     "duty_de_minimis", "collect_at_checkout", "collect_limit", "default_duty_rate", "confidence"]
     list_filter = ["collect_at_checkout", "confidence", "thresholds_currency"]
@@ -63,7 +107,8 @@ class DestinationRuleAdmin(InvalidatesRules, admin.ModelAdmin):
         (gettext_lazy("Rates"), {"fields": ["vat_rate", "default_duty_rate"]}),
         (gettext_lazy("Thresholds"), {"fields": ["thresholds_currency", "vat_de_minimis", "duty_de_minimis",
                                                   "collect_at_checkout", "collect_limit",
-                                                  "flat_duty_per_tariff_line", "value_includes_shipping"]}),
+                                                  "flat_duty_per_tariff_line", "value_includes_shipping",
+                                                  "limits_per_item", "customs_value_percent", "duty_bands"]}),
         (gettext_lazy("Sources"), {"fields": ["notes", "source"]}),
     ]
 
@@ -82,14 +127,38 @@ class DestinationRuleAdmin(InvalidatesRules, admin.ModelAdmin):
             response = HttpResponse(content_type="text/csv; charset=utf-8")
             response["Content-Disposition"] = f'attachment; filename="tax-owed-{since}-{until}.csv"'
             writer = csv.writer(response)
-            writer.writerow(["country", "currency", "collected", "refunded", "owed", "orders", "since", "until"])
+            writer.writerow(["country", "currency", "collected", "refunded", "owed", "orders", "since", "until",
+                             "destination_currency", "collected_local", "refunded_local", "owed_local"])
+
+            def local(money):
+                return "" if money is None else money.amount
+
             for row in rows:
                 writer.writerow([row.country, row.amount.currency, row.collected.amount, row.refunded.amount,
-                                 row.amount.amount, row.orders, since.isoformat(), until.isoformat()])
+                                 row.amount.amount, row.orders, since.isoformat(), until.isoformat(),
+                                 row.destination_currency, local(row.collected_local), local(row.refunded_local),
+                                 local(row.amount_local)])
             return response
         return render(request, "admin/tax/report.html", {
             **self.admin_site.each_context(request), "title": _("Duties and taxes owed"), "rows": rows,
-            "since": since, "until": until, "opts": self.model._meta})
+            "totals": authority_totals(rows), "since": since, "until": until, "opts": self.model._meta})
+
+
+@admin.register(OriginRule)
+class OriginRuleAdmin(InvalidatesRules, admin.ModelAdmin):
+    form = OriginRuleForm
+    list_display = ["country", "origins", "match", "effective_from", "effective_until", "vat_rate", "vat_de_minimis",
+                    "duty_de_minimis", "default_duty_rate"]
+    list_filter = ["country", "match"]
+    search_fields = ["country", "origins", "notes"]
+    fieldsets = [
+        (None, {"fields": ["country", "origins", "match", "effective_from", "effective_until"]}),
+        (gettext_lazy("What changes"), {
+            "description": gettext_lazy("Blank fields keep the destination rule's values; amounts are in its "
+                                        "thresholds currency."),
+            "fields": ["vat_rate", "vat_de_minimis", "duty_de_minimis", "default_duty_rate", "duty_bands"]}),
+        (gettext_lazy("Sources"), {"fields": ["notes", "source"]}),
+    ]
 
 
 @admin.register(DutyRate)

@@ -53,6 +53,19 @@ class DestinationRule(TimeStampedModel):
     value_includes_shipping = models.BooleanField(
         _("value includes shipping"), default=True,
         help_text=_("Whether the consignment value counts the shipping charge."))
+    duty_bands = models.JSONField(
+        _("duty bands"), default=list, blank=True,
+        help_text=_('A single duty rate by consignment value instead of the rates per HS chapter, like '
+                    '[{"above": "0", "rate": "20"}, {"above": "50", "rate": "60", "deduct": "20"}]: above each '
+                    'amount, the rate of the value less the deduction. Amounts in the thresholds currency.'))
+    customs_value_percent = models.DecimalField(
+        _("customs value (percent of price)"), max_digits=6, decimal_places=3, default=100,
+        help_text=_("The share of the goods' price that counts as their customs value (60 in Japan for "
+                    "personal imports)."))
+    limits_per_item = models.BooleanField(
+        _("limits per item"), default=False,
+        help_text=_("The collection limit and the duty de minimis apply to each item, not to the consignment "
+                    "(Norway's VOEC)."))
     confidence = models.CharField(_("confidence"), max_length=6, choices=Confidence.choices,
                                   default=Confidence.MEDIUM)
     notes = models.TextField(_("notes"), blank=True)
@@ -67,12 +80,66 @@ class DestinationRule(TimeStampedModel):
             models.CheckConstraint(
                 condition=models.Q(default_duty_rate__gte=0) | models.Q(default_duty_rate__isnull=True),
                 name="destination_rule_duty_rate_not_negative"),
+            models.CheckConstraint(condition=models.Q(customs_value_percent__gt=0, customs_value_percent__lte=100),
+                                   name="destination_rule_customs_value_percent_range"),
         ]
         verbose_name = _("destination rule")
         verbose_name_plural = _("destination rules")
 
     def __str__(self) -> str:
         return f"{self.country} from {self.effective_from}"
+
+
+class OriginMatch(models.TextChoices):
+    SHIPPED_FROM = "shipped_from", _("Shipped from one of the origins")
+    MADE_IN = "made_in", _("Shipped from and made in the origins")
+
+
+class OriginRule(TimeStampedModel):
+    """What changes in a destination's rule for goods from some origins (a trade agreement's de minimis,
+    like CUSMA for Canada or KORUS for Korea). Blank fields keep the destination rule's values; amounts are
+    in the destination rule's thresholds currency. In force from ``effective_from`` until the day before
+    ``effective_until``; where two match, the later ``effective_from`` wins."""
+
+    country = models.CharField(_("destination country"), max_length=2,
+                               help_text=_("ISO 3166-1 alpha-2 code, like CA."))
+    origins = models.CharField(_("origins"), max_length=200,
+                               help_text=_("Countries of origin, as ISO codes separated by commas, like US,MX."))
+    match = models.CharField(_("applies to"), max_length=12, choices=OriginMatch.choices,
+                             default=OriginMatch.SHIPPED_FROM,
+                             help_text=_("Whether the goods must also be made in one of the origins (a line "
+                                         "without a country of origin counts as made where it ships from)."))
+    effective_from = models.DateField(_("effective from"))
+    effective_until = models.DateField(_("effective until"), null=True, blank=True,
+                                       help_text=_("The first day it no longer applies; blank = open-ended."))
+    vat_rate = models.DecimalField(_("VAT/GST rate (%)"), max_digits=6, decimal_places=3, null=True, blank=True)
+    vat_de_minimis = models.DecimalField(_("VAT de minimis"), max_digits=15, decimal_places=3, null=True, blank=True)
+    duty_de_minimis = models.DecimalField(_("duty de minimis"), max_digits=15, decimal_places=3, null=True,
+                                          blank=True)
+    default_duty_rate = models.DecimalField(_("default duty rate (%)"), max_digits=6, decimal_places=3, null=True,
+                                            blank=True)
+    duty_bands = models.JSONField(_("duty bands"), default=list, blank=True,
+                                  help_text=_("As on the destination rule; empty = the rule's."))
+    notes = models.TextField(_("notes"), blank=True)
+    source = models.TextField(_("source"), blank=True)
+
+    class Meta:
+        ordering = ["country", "origins", "-effective_from"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(vat_rate__gte=0) | models.Q(vat_rate__isnull=True),
+                                   name="origin_rule_vat_rate_not_negative"),
+            models.CheckConstraint(
+                condition=models.Q(default_duty_rate__gte=0) | models.Q(default_duty_rate__isnull=True),
+                name="origin_rule_duty_rate_not_negative"),
+            models.CheckConstraint(
+                condition=models.Q(effective_until__isnull=True) | models.Q(effective_until__gt=models.F("effective_from")),
+                name="origin_rule_period"),
+        ]
+        verbose_name = _("origin rule")
+        verbose_name_plural = _("origin rules")
+
+    def __str__(self) -> str:
+        return f"{self.country} from {self.origins} ({self.effective_from})"
 
 
 class DutyRate(TimeStampedModel):

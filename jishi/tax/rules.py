@@ -7,22 +7,29 @@ collected to the tax authority's account.
 How one store order is judged (``landed_cost``):
 
 1. Same ship-from and destination country, or no rule for the destination: nothing is owed.
-2. The consignment value is the items plus shipping (without shipping where the rule says so),
-   converted into the destination's currency at the order's frozen rates (units per EUR) and rounded
-   half-up to that currency's minor units, as a customs declaration states it.
-3. Thresholds are stated in the currency of the law (``thresholds_currency``); each is converted into
+2. An origin rule in force for the destination replaces some of its terms when the goods ship from
+   one of its origins (and, where it says so, are all made in them): a trade agreement's de minimis
+   (CUSMA for Canada, KORUS for Korea, USMCA tiers for Mexico).
+3. The consignment value is the goods' customs value (their price, or the rule's share of it: 60 % in
+   Japan for personal imports) plus shipping (left out where the rule says so), converted into the
+   destination's currency at the order's frozen rates (units per EUR) and rounded half-up to that
+   currency's minor units, as a customs declaration states it.
+4. Thresholds are stated in the currency of the law (``thresholds_currency``); each is converted into
    the destination's currency the same way. Comparisons are exact: a value *at* a de minimis is under it,
-   one minor unit more is above it.
-4. Collection: at checkout by the platform when the rule says so and the value is at most the
+   one minor unit more is above it. Where the rule's limits are per item (Norway's VOEC), the collection
+   limit and the duty de minimis are compared with the dearest single item instead of the consignment.
+5. Collection: at checkout by the platform when the rule says so and the value is at most the
    collection limit (or there is none); otherwise on delivery, from the buyer — then the amounts are an
    estimate shown before payment and never charged.
-5. Duty: a flat amount per distinct tariff line where the rule sets one and tax is collected at checkout
+6. Duty: a flat amount per distinct tariff line where the rule sets one and tax is collected at checkout
    (the EU's EUR 3 for IOSS consignments); else, above the duty de minimis (always where there is none),
-   each line's share of the consignment value times its HS chapter's rate, or the default rate for a
-   line without a known chapter (0 where the rule has none).
-6. Import tax: above the VAT de minimis, the rate times (consignment value + duty) — the usual
+   either the duty band the value falls in (the rate of the whole value less the band's deduction:
+   Brazil's 20 % up to USD 50 and 60 % less USD 20 above) or each line's share of the consignment value
+   times its HS chapter's rate, or the default rate for a line without a known chapter (0 where the rule
+   has none).
+7. Import tax: above the VAT de minimis, the rate times (consignment value + duty) — the usual
    import-VAT base (customs value plus duty), which is also what IOSS charges on goods plus delivery.
-7. Amounts are rounded half-up in the destination's currency, then converted into the store's currency
+8. Amounts are rounded half-up in the destination's currency, then converted into the store's currency
    (rounded half-up) — what the order charges and the ledger holds — and into the charge currency at the
    store order's frozen charge rate.
 """
@@ -31,12 +38,90 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
+
+from django.utils.translation import gettext as _
 
 from jishi.money.rules import Money, UnknownCurrency
 
 HUNDRED = Decimal(100)
+
+
+@dataclass(frozen=True)
+class DutyBand:
+    """Above ``above`` (thresholds currency), duty is ``rate`` % of the whole value less ``deduct``."""
+
+    above: Decimal
+    rate: Decimal
+    deduct: Decimal = Decimal(0)
+
+
+class BadBands(ValueError):
+    """Duty bands the engine cannot read; the message says why, for the operator's form."""
+
+
+def parse_bands(raw) -> tuple[DutyBand, ...]:
+    """Duty bands from their stored form (a list of ``{"above", "rate", "deduct"}``), sorted by ``above``.
+    Raises ``BadBands`` for anything else: amounts must be decimal numbers, not negative, rates at most
+    100 %, and no two bands may start at the same amount."""
+    if raw in (None, "", []):
+        return ()
+    if not isinstance(raw, list):
+        raise BadBands(_('Write a list of bands, like [{"above": "50", "rate": "60", "deduct": "20"}].'))
+    bands = []
+    for band in raw:
+        if not isinstance(band, dict) or not {"above", "rate"} <= set(band) or set(band) - {"above", "rate", "deduct"}:
+            raise BadBands(_('Each band needs "above" and "rate", and may have "deduct"; nothing else.'))
+        try:
+            values = [Decimal(str(band[key])) for key in ("above", "rate")] + [Decimal(str(band.get("deduct", 0)))]
+        except (ArithmeticError, ValueError, TypeError):
+            raise BadBands(_("Band amounts and rates must be decimal numbers, like 60 or 12.5.")) from None
+        if any(not value.is_finite() or value < 0 for value in values) or values[1] > HUNDRED:
+            raise BadBands(_("Band amounts cannot be negative and rates cannot exceed 100."))
+        bands.append(DutyBand(*values))
+    bands.sort(key=lambda band: band.above)
+    if len({band.above for band in bands}) != len(bands):
+        raise BadBands(_("Two bands cannot start at the same amount."))
+    return tuple(bands)
+
+
+def bands_out(bands: Iterable[DutyBand]) -> list[dict]:
+    """Bands as they are stored and read through the API (decimal strings)."""
+    return [{"above": str(band.above), "rate": str(band.rate), "deduct": str(band.deduct)} for band in bands]
+
+
+def parse_origins(raw: str) -> frozenset[str]:
+    """``"US, mx"`` → ``{"US", "MX"}`` (codes are checked by the caller)."""
+    return frozenset(code.strip().upper() for code in (raw or "").replace(";", ",").split(",") if code.strip())
+
+
+class Match:
+    SHIPPED_FROM = "shipped_from"  # the consignment ships from one of the origins
+    MADE_IN = "made_in"  # … and every line is made in one of them (a line without an origin: where it ships from)
+
+
+@dataclass(frozen=True)
+class OriginTerms:
+    """What an origin rule changes in a destination's terms; ``None`` (or no bands) keeps the rule's."""
+
+    origins: frozenset[str]
+    match: str = Match.SHIPPED_FROM
+    effective_from: dt.date | None = None
+    vat_rate: Decimal | None = None
+    vat_de_minimis: Decimal | None = None
+    duty_de_minimis: Decimal | None = None
+    default_duty_rate: Decimal | None = None
+    duty_bands: tuple[DutyBand, ...] = ()
+
+    def applies(self, ship_from: str, lines: Iterable[CustomsLine]) -> bool:
+        if ship_from not in self.origins:
+            return False
+        return self.match != Match.MADE_IN or all((line.origin or ship_from) in self.origins for line in lines)
+
+    def label(self) -> dict:
+        return {"origins": sorted(self.origins), "match": self.match,
+                "effective_from": self.effective_from.isoformat() if self.effective_from else None}
 
 
 class Collection:
@@ -65,6 +150,23 @@ class DestinationTerms:
     value_includes_shipping: bool = True
     effective_from: dt.date | None = None
     duty_rates: dict[str, Decimal] = field(default_factory=dict)  # HS chapter → rate, in force
+    duty_bands: tuple[DutyBand, ...] = ()
+    customs_value_percent: Decimal = HUNDRED
+    limits_per_item: bool = False
+    origin_rules: tuple[OriginTerms, ...] = ()  # in force; the engine picks the one that applies
+
+    def for_origin(self, ship_from: str, lines: list[CustomsLine]) -> tuple[DestinationTerms, OriginTerms | None]:
+        """These terms as they apply to goods shipped from ``ship_from``: changed by the origin rule that
+        applies (the latest in force), if any."""
+        found = [rule for rule in self.origin_rules if rule.applies(ship_from, lines)]
+        if not found:
+            return self, None
+        rule = max(found, key=lambda rule: rule.effective_from or dt.date.min)
+        changes = {name: getattr(rule, name) for name in ("vat_rate", "vat_de_minimis", "duty_de_minimis",
+                                                          "default_duty_rate") if getattr(rule, name) is not None}
+        if rule.duty_bands:
+            changes["duty_bands"] = rule.duty_bands
+        return replace(self, **changes), rule
 
     def duty_rate(self, hs_code: str) -> Decimal:
         chapter = hs_chapter(hs_code)
@@ -79,6 +181,8 @@ class CustomsLine:
 
     value: Money
     hs_code: str = ""
+    quantity: int = 1
+    origin: str = ""  # country of origin (made in), blank if not stated
 
 
 @dataclass(frozen=True)
@@ -99,6 +203,7 @@ class LandedCost:
     duty_charge: Money | None = None  # charge currency
     tax_charge: Money | None = None
     rule_effective_from: dt.date | None = None
+    origin_rule: dict | None = None  # the origin rule applied (``OriginTerms.label``), if any
 
     def __post_init__(self):
         for name, code in (("duty", self.store_currency), ("tax", self.store_currency),
@@ -153,6 +258,7 @@ class LandedCost:
             "due_on_delivery": amount(self.due_on_delivery),
             "due_on_delivery_charge": amount(self.due_on_delivery_charge),
             "rule_effective_from": self.rule_effective_from.isoformat() if self.rule_effective_from else None,
+            "origin_rule": self.origin_rule,
         }
 
 
@@ -212,36 +318,46 @@ def landed_cost(*, terms: DestinationTerms | None, destination: str, ship_from: 
     if terms is None or not destination or destination == ship_from:
         return none(destination=destination, store_currency=store_currency, charge_currency=charge_currency)
     try:
-        return _judge(terms, lines, shipping, per_eur, charge_currency, Decimal(charge_rate))
+        return _judge(terms, lines, ship_from, shipping, per_eur, charge_currency, Decimal(charge_rate))
     except UnknownCurrency:
         return none(destination=destination, store_currency=store_currency, charge_currency=charge_currency,
                     collection=Collection.UNKNOWN)
 
 
-def _judge(terms: DestinationTerms, lines: list[CustomsLine], shipping: Money, per_eur, charge_currency: str,
-           charge_rate: Decimal) -> LandedCost:
+def _judge(terms: DestinationTerms, lines: list[CustomsLine], ship_from: str, shipping: Money, per_eur,
+           charge_currency: str, charge_rate: Decimal) -> LandedCost:
+    terms, origin_rule = terms.for_origin(ship_from, lines)
     local, store_currency = terms.currency, shipping.currency
-    goods = [exact(line.value.amount, store_currency, local, per_eur) for line in lines]
+    share = Decimal(terms.customs_value_percent) / HUNDRED
+    goods = [exact(line.value.amount, store_currency, local, per_eur) * share for line in lines]
     goods_total = sum(goods, Decimal(0))
     value_exact = goods_total + (exact(shipping.amount, store_currency, local, per_eur)
                                  if terms.value_includes_shipping else Decimal(0))
     value = Money(value_exact, local)
+    # What the collection limit and the duty de minimis are measured against.
+    if terms.limits_per_item:
+        measured = Money(max((amount / max(line.quantity, 1) for amount, line in zip(goods, lines, strict=True)),
+                             default=Decimal(0)), local)
+    else:
+        measured = value
 
     limit = threshold(terms.collect_limit, terms, per_eur)
-    at_checkout = terms.collect_at_checkout and (limit is None or value <= limit)
+    at_checkout = terms.collect_at_checkout and (limit is None or measured <= limit)
     collection = Collection.CHECKOUT if at_checkout else Collection.ON_DELIVERY
 
     duty_de_minimis = threshold(terms.duty_de_minimis, terms, per_eur)
     flat = threshold(terms.flat_duty_per_tariff_line, terms, per_eur)
     if at_checkout and flat is not None:
         duty = flat * tariff_lines(lines) if value else Money.zero(local)
-    elif duty_de_minimis is None or value > duty_de_minimis:
+    elif duty_de_minimis is not None and measured <= duty_de_minimis:
+        duty = Money.zero(local)
+    elif terms.duty_bands:
+        duty = _banded_duty(terms, value, per_eur)
+    else:
         # Each line carries its share of the consignment value (shipping spread by goods value).
         scale = value.amount / goods_total if goods_total else Decimal(0)
         duty = Money(sum((amount * scale * terms.duty_rate(line.hs_code) / HUNDRED
                           for amount, line in zip(goods, lines, strict=True)), Decimal(0)), local)
-    else:
-        duty = Money.zero(local)
 
     vat_de_minimis = threshold(terms.vat_de_minimis, terms, per_eur) or Money.zero(local)
     if terms.vat_rate and value > vat_de_minimis:
@@ -257,7 +373,20 @@ def _judge(terms: DestinationTerms, lines: list[CustomsLine], shipping: Money, p
         duty_local=duty, tax_local=tax, duty=duty_store, tax=tax_store,
         duty_charge=Money(duty_store.amount * charge_rate, charge_currency),
         tax_charge=Money(tax_store.amount * charge_rate, charge_currency),
-        rule_effective_from=terms.effective_from)
+        rule_effective_from=terms.effective_from, origin_rule=origin_rule.label() if origin_rule else None)
+
+
+def _banded_duty(terms: DestinationTerms, value: Money, per_eur) -> Money:
+    """The band the value falls in (the last whose ``above`` it exceeds): its rate of the whole value less
+    its deduction, never below zero; nothing below the first band."""
+    band = None
+    for candidate in terms.duty_bands:
+        if value > threshold(candidate.above, terms, per_eur):
+            band = candidate
+    if band is None:
+        return Money.zero(value.currency)
+    deduct = exact(band.deduct, terms.thresholds_currency, terms.currency, per_eur)
+    return Money(max(value.amount * band.rate / HUNDRED - deduct, Decimal(0)), value.currency)
 
 
 def in_force(versions: list, at: dt.date):

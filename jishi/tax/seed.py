@@ -34,6 +34,37 @@ LEGAL_AMOUNTS: dict[str, dict[str, Decimal | None]] = {
 # Where the consignment value leaves shipping out (NO: the item's value; IL: goods value for VAT).
 WITHOUT_SHIPPING = {"NO", "IL"}
 
+# Rules the CSV states in its notes rather than its columns (see ``tax.rules`` for how each is applied).
+SPECIAL_TERMS: dict[str, dict] = {
+    # Remessa Conforme: federal import tax 20 % up to USD 50, 60 % less USD 20 up to USD 3,000 (ICMS on
+    # top); above it the simplified regime's plain 60 %.
+    "BR": {"duty_bands": [{"above": "0", "rate": "20", "deduct": "0"}, {"above": "50", "rate": "60", "deduct": "20"},
+                          {"above": "3000", "rate": "60", "deduct": "0"}],
+           "default_duty_rate": None},
+    # Personal-use imports: the customs value is 60 % of the overseas retail price.
+    "JP": {"customs_value_percent": Decimal(60)},
+    # VOEC: the NOK 3,000 limit is per item, not per consignment.
+    "NO": {"limits_per_item": True},
+}
+
+# What changes for goods from a trade partner (the CSV's notes on MX, CA and KR), in force with the rules.
+ORIGIN_RULES: list[dict] = [
+    {"country": "CA", "origins": "MX,US", "match": "made_in", "vat_de_minimis": Decimal(40),
+     "duty_de_minimis": Decimal(150),
+     "notes": "CUSMA-origin goods from the US or Mexico by courier: tax-free up to CAD 40 and duty-free up to "
+              "CAD 150.", "source": "CBSA D8-2-16 / CUSMA de minimis"},
+    {"country": "KR", "origins": "US", "match": "shipped_from", "vat_de_minimis": Decimal(200),
+     "duty_de_minimis": Decimal(200),
+     "notes": "Personal-use imports shipped from the US (KORUS): exempt from duty and VAT up to USD 200.",
+     "source": "Korea Customs Service personal import clearance rules (verify)"},
+    {"country": "MX", "origins": "CA,US", "match": "made_in", "vat_rate": Decimal(0),
+     "duty_de_minimis": Decimal(50),
+     "duty_bands": [{"above": "50", "rate": "17", "deduct": "0"}, {"above": "117", "rate": "19", "deduct": "0"}],
+     "notes": "USMCA-origin goods from the US or Canada: no duty or IVA up to USD 50, a single global rate "
+              "(duty and IVA together, shown as duty) of 17 % from USD 50 to 117 and 19 % above.",
+     "source": "SAT Reglas Generales de Comercio Exterior 2025; USMCA de minimis commitments"},
+]
+
 _AMOUNTS = {"vat_de_minimis": "vat_de_minimis_local", "duty_de_minimis": "duty_de_minimis_local",
             "collect_limit": "collect_at_checkout_up_to_local",
             "flat_duty_per_tariff_line": "flat_duty_per_item_category_local"}
@@ -68,5 +99,11 @@ def default_rules() -> list[dict]:
                 if name not in LEGAL_AMOUNTS.get(country, {}) and rule[name]:
                     # An amount the notes give no legal figure for: not trusted in the wrong currency.
                     rule[name] = None
+        rule.update(SPECIAL_TERMS.get(country, {}))
         rules.append(rule)
     return rules
+
+
+def default_origin_rules() -> list[dict]:
+    """One dict of ``OriginRule`` fields per trade-partner case above, in force with the rules."""
+    return [{**rule, "effective_from": EFFECTIVE_FROM} for rule in ORIGIN_RULES]

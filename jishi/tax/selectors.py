@@ -14,28 +14,42 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from jishi.core import clock
 from jishi.core.countries import is_country
 from jishi.core.errors import DomainError
 from jishi.core.memo import SharedVersionMemo
-from jishi.money.rules import Money
-from jishi.tax.models import DestinationRule, DutyRate
-from jishi.tax.rules import CustomsLine, DestinationTerms, LandedCost, in_force, landed_cost
+from jishi.money.rules import Money, UnknownCurrency
+from jishi.tax.models import DestinationRule, DutyRate, OriginRule
+from jishi.tax.rules import (
+    CustomsLine,
+    DestinationTerms,
+    LandedCost,
+    OriginTerms,
+    exact,
+    in_force,
+    landed_cost,
+    parse_bands,
+    parse_origins,
+)
 
-_RULES: SharedVersionMemo[tuple[dict, dict]] = SharedVersionMemo("tax:destination-rules:token")
+_RULES: SharedVersionMemo[tuple[dict, dict, dict]] = SharedVersionMemo("tax:destination-rules:token")
 
 
-def _load() -> tuple[dict[str, list[DestinationRule]], dict[str, dict[str, list[DutyRate]]]]:
+def _load() -> tuple[dict[str, list[DestinationRule]], dict[str, dict[str, list[DutyRate]]],
+                     dict[str, list[OriginRule]]]:
     rules: dict[str, list[DestinationRule]] = defaultdict(list)
     for rule in DestinationRule.objects.all():
         rules[rule.country].append(rule)
     rates: dict[str, dict[str, list[DutyRate]]] = defaultdict(lambda: defaultdict(list))
     for rate in DutyRate.objects.all():
         rates[rate.country][rate.hs_chapter].append(rate)
-    return dict(rules), {country: dict(chapters) for country, chapters in rates.items()}
+    origins: dict[str, list[OriginRule]] = defaultdict(list)
+    for origin_rule in OriginRule.objects.all():
+        origins[origin_rule.country].append(origin_rule)
+    return dict(rules), {country: dict(chapters) for country, chapters in rates.items()}, dict(origins)
 
 
 def invalidate_rules() -> None:
@@ -59,27 +73,44 @@ def clean_country(code, *, field: str = "country") -> str:
 
 def get_rule(country: str, *, at=None) -> DestinationRule | None:
     """The destination rule in force for ``country`` at ``at`` (now by default), or None."""
-    rules, _rates = _RULES.get(_load)
+    rules, _rates, _origins = _RULES.get(_load)
     return in_force(rules.get(country, []), _today(at))
 
 
 def list_rules(*, at=None) -> list[DestinationRule]:
     """Every country's rule in force at ``at``, by country."""
-    rules, _rates = _RULES.get(_load)
+    rules, _rates, _origins = _RULES.get(_load)
     day = _today(at)
     found = (in_force(versions, day) for _country, versions in sorted(rules.items()))
     return [rule for rule in found if rule is not None]
 
 
 def duty_rates_in_force(country: str, *, at=None) -> dict[str, Decimal]:
-    _rules, rates = _RULES.get(_load)
+    _rules, rates, _origins = _RULES.get(_load)
     day = _today(at)
     chosen = {chapter: in_force(versions, day) for chapter, versions in rates.get(country, {}).items()}
     return {chapter: rate.rate for chapter, rate in chosen.items() if rate is not None}
 
 
+def origin_rules_in_force(country: str, *, at=None) -> list[OriginRule]:
+    """The origin rules for ``country`` in force at ``at``: from their ``effective_from`` until the day
+    before their ``effective_until``."""
+    _rules, _rates, origins = _RULES.get(_load)
+    day = _today(at)
+    return [rule for rule in origins.get(country, [])
+            if rule.effective_from <= day and (rule.effective_until is None or day < rule.effective_until)]
+
+
+def origin_terms(rule: OriginRule) -> OriginTerms:
+    return OriginTerms(origins=parse_origins(rule.origins), match=rule.match, effective_from=rule.effective_from,
+                       vat_rate=rule.vat_rate, vat_de_minimis=rule.vat_de_minimis,
+                       duty_de_minimis=rule.duty_de_minimis, default_duty_rate=rule.default_duty_rate,
+                       duty_bands=parse_bands(rule.duty_bands))
+
+
 def get_terms(country: str, *, at=None) -> DestinationTerms | None:
-    """The rule in force as the landed-cost engine reads it, with the HS-chapter duty rates."""
+    """The rule in force as the landed-cost engine reads it, with the HS-chapter duty rates and the
+    origin rules in force."""
     rule = get_rule(country, at=at)
     if rule is None:
         return None
@@ -89,7 +120,10 @@ def get_terms(country: str, *, at=None) -> DestinationTerms | None:
         duty_de_minimis=rule.duty_de_minimis, collect_at_checkout=rule.collect_at_checkout,
         collect_limit=rule.collect_limit, flat_duty_per_tariff_line=rule.flat_duty_per_tariff_line,
         default_duty_rate=rule.default_duty_rate, value_includes_shipping=rule.value_includes_shipping,
-        effective_from=rule.effective_from, duty_rates=duty_rates_in_force(country, at=at))
+        effective_from=rule.effective_from, duty_rates=duty_rates_in_force(country, at=at),
+        duty_bands=parse_bands(rule.duty_bands), customs_value_percent=rule.customs_value_percent,
+        limits_per_item=rule.limits_per_item,
+        origin_rules=tuple(origin_terms(origin) for origin in origin_rules_in_force(country, at=at)))
 
 
 def currencies_for(country: str, *, at=None) -> set[str]:
@@ -108,8 +142,8 @@ def landed_cost_for(*, destination: str, ship_from: str, lines: Iterable, shippi
     - ``destination``, ``ship_from``: ISO country codes (``destination`` is checked: an unknown one
       raises ``tax.unknown_country``, 422);
     - ``lines``: the store's lines, each with ``.total`` (``Money``, store currency) — or ``.value`` —
-      and ``.hs_code`` (may be blank: the default duty rate applies); ``checkout.rules.PricedLine``
-      fits;
+      and ``.hs_code`` (may be blank: the default duty rate applies), and where known ``.quantity``
+      and ``.origin_country``; ``checkout.rules.PricedLine`` fits;
     - ``shipping``: the store order's shipping charge (``Money``, store currency);
     - ``per_eur``: the rates to convert with (units per EUR; ``RateTable.per_eur`` or a quote's
       frozen ``rates``, which must then hold the destination's and its thresholds' currencies:
@@ -126,7 +160,8 @@ def landed_cost_for(*, destination: str, ship_from: str, lines: Iterable, shippi
     store_currency = shipping.currency
     if charge_currency is None or charge_currency == store_currency:
         charge_currency, charge_rate = store_currency, Decimal(1)
-    customs = [CustomsLine(value=getattr(line, "value", None) or line.total, hs_code=getattr(line, "hs_code", "") or "")
+    customs = [CustomsLine(value=getattr(line, "value", None) or line.total, hs_code=getattr(line, "hs_code", "") or "",
+                           quantity=getattr(line, "quantity", 1) or 1, origin=getattr(line, "origin_country", "") or "")
                for line in lines]
     return landed_cost(terms=get_terms(destination, at=at), destination=destination,
                        ship_from=(ship_from or "").upper(), lines=customs, shipping=shipping, per_eur=per_eur,
@@ -138,29 +173,146 @@ def landed_cost_for(*, destination: str, ship_from: str, lines: Iterable, shippi
 
 @dataclass(frozen=True)
 class TaxOwed:
-    """Duties and taxes collected for one destination, in one currency, over a period."""
+    """Duties and taxes collected for one destination, in one currency, over a period, and the same
+    converted into the destination's currency at each order's frozen rates (``None`` where an order's
+    rates cannot convert it)."""
 
     country: str
-    amount: Money  # collected less refunded
+    amount: Money  # collected less refunded, in the currency collected (the stores')
     collected: Money
     refunded: Money
-    orders: int
+    orders: int  # orders whose capture fell in the period
+    destination_currency: str = ""
+    collected_local: Money | None = None
+    refunded_local: Money | None = None
+
+    @property
+    def amount_local(self) -> Money | None:
+        if self.collected_local is None or self.refunded_local is None:
+            return None
+        return self.collected_local - self.refunded_local
+
+
+@dataclass(frozen=True)
+class AuthorityTotal:
+    """What one tax authority is owed for the period, in its own currency (``None`` if unknown)."""
+
+    country: str
+    currency: str
+    amount: Money | None
 
 
 def tax_owed(*, since: dt.datetime, until: dt.datetime) -> list[TaxOwed]:
     """What the platform collected at checkout for each tax authority between ``since`` (inclusive) and
-    ``until`` (exclusive), from the ledger's tax-payable accounts, net of the refunds in the period; the
-    count of orders whose capture fell in the period. Two queries."""
-    from jishi.ledger.selectors import tax_payable_movements
+    ``until`` (exclusive), per currency collected, from the ledger's tax-payable accounts, net of the
+    refunds in the period; each row also converted into the destination's currency, order by order, at
+    the rates frozen on the order's group (rounded half-up once per order and direction). Three queries.
+    """
+    from jishi.ledger.models import EntryKind
+    from jishi.ledger.selectors import tax_payable_moves
     from jishi.orders.models import Order
+    from jishi.payments.models import Payment
 
-    moves = tax_payable_movements(since=since, until=until)
-    counts = dict(((country, currency), count) for country, currency, count in (
-        Order.objects.filter(paid_at__gte=since, paid_at__lt=until)
-        .filter(Q(duty_total__gt=0) | Q(tax_total__gt=0))
-        .values_list("destination_country", "currency").annotate(count=Count("id"))
-        .values_list("destination_country", "currency", "count")))
-    return [TaxOwed(country=country, amount=collected - refunded, collected=collected, refunded=refunded,
-                    orders=counts.get((country, collected.currency), 0))
-            for country, collected, refunded in moves]
+    moves = tax_payable_moves(since=since, until=until)
+    if not moves:
+        return []
+    shared_captures = {_payment_id(move) for move in moves
+                       if move.entry_kind == EntryKind.CAPTURE and move.order_id is None} - {None}
+    group_of = dict(Payment.objects.filter(id__in=shared_captures).values_list("id", "group_id"))
+    orders = {order.id: order for order in Order.objects.filter(
+        Q(id__in={move.order_id for move in moves if move.order_id})
+        | Q(group_id__in=set(group_of.values()), paid_at__isnull=False)).select_related("group")}
 
+    # Per order: (collected, refunded) in the store's currency, and the orders captured in the period.
+    per_order: dict[int, list[Decimal]] = defaultdict(lambda: [Decimal(0), Decimal(0)])
+    captured: dict[tuple[str, str], set[int]] = defaultdict(set)
+    for move in moves:
+        key = (move.country, move.amount.currency)
+        if move.entry_kind == EntryKind.CAPTURE:
+            if move.order_id is not None:
+                shares = [(move.order_id, move.amount.amount)]
+            else:  # one capture for several orders: each its own duties and taxes
+                shares = [(order.id, order.duty_total + order.tax_total) for order in orders.values()
+                          if order.group_id == group_of.get(_payment_id(move)) and order.paid_at is not None
+                          and (order.destination_country, order.currency) == key]
+            for order_id, amount in shares:
+                per_order[order_id][0] += amount
+                captured[key].add(order_id)
+        elif move.order_id is not None:
+            per_order[move.order_id][1] -= move.amount.amount
+
+    local: dict[tuple[str, str], list] = {}
+    for order_id, (collected, refunded) in per_order.items():
+        order = orders.get(order_id)
+        if order is None:
+            continue
+        key = (order.destination_country, order.currency)
+        code = (order.landed_cost or {}).get("destination_currency") or ""
+        sums = local.setdefault(key, [code, Decimal(0), Decimal(0), True])
+        converted = [to_destination(Money(amount, order.currency), code, order.group.rates)
+                     for amount in (collected, refunded)]
+        if None in converted or code != sums[0]:
+            sums[3] = False
+            continue
+        sums[1] += converted[0].amount
+        sums[2] += converted[1].amount
+
+    rows = []
+    for (country, currency), (collected, refunded) in _net(moves).items():
+        code, collected_local, refunded_local, known = local.get((country, currency), ["", 0, 0, False])
+        rows.append(TaxOwed(
+            country=country, amount=collected - refunded, collected=collected, refunded=refunded,
+            orders=len(captured.get((country, currency), ())), destination_currency=code,
+            collected_local=Money(collected_local, code) if known else None,
+            refunded_local=Money(refunded_local, code) if known else None))
+    return rows
+
+
+def _payment_id(move) -> int | None:
+    """The payment a capture entry records (its event key is ``capture:payment:<id>``)."""
+    try:
+        return int(move.event_key.rsplit(":", 1)[1])
+    except ValueError:
+        return None
+
+
+def _net(moves) -> dict[tuple[str, str], tuple[Money, Money]]:
+    """Per (country, currency): collected and refunded, by country then currency."""
+    sums: dict[tuple[str, str], list[Money]] = {}
+    for move in moves:
+        zero = Money.zero(move.amount.currency)
+        pair = sums.setdefault((move.country, move.amount.currency), [zero, zero])
+        if move.amount.amount > 0:
+            pair[0] += move.amount
+        else:
+            pair[1] -= move.amount
+    return {key: (pair[0], pair[1]) for key, pair in sorted(sums.items())}
+
+
+def to_destination(amount: Money, code: str, rates: dict) -> Money | None:
+    """``amount`` in the destination's currency ``code`` at an order group's frozen rates (units per EUR),
+    rounded half-up; ``None`` when the rates cannot convert it."""
+    if not code:
+        return None
+    if code == amount.currency:
+        return amount
+    try:
+        return Money(exact(amount.amount, amount.currency, code,
+                           {name: Decimal(str(rate)) for name, rate in (rates or {}).items()}), code)
+    except UnknownCurrency:
+        return None
+
+
+def authority_totals(rows: list[TaxOwed]) -> list[AuthorityTotal]:
+    """Per tax authority: the owed amounts of its rows added up in its own currency."""
+    totals: dict[str, AuthorityTotal] = {}
+    for row in rows:
+        found = totals.get(row.country)
+        amount = row.amount_local
+        if found is None:
+            totals[row.country] = AuthorityTotal(row.country, row.destination_currency, amount)
+        elif found.amount is None or amount is None or found.currency != row.destination_currency:
+            totals[row.country] = AuthorityTotal(row.country, found.currency, None)
+        else:
+            totals[row.country] = AuthorityTotal(row.country, found.currency, found.amount + amount)
+    return list(totals.values())

@@ -29,7 +29,14 @@ def marketplace(request):
 
         return header_cart_count(request)
 
+    shared = {}
+    if getattr(request, "page_cache_rendering", False):
+        # A page for the shared cache: each visitor's own token replaces this when it is served.
+        from jishi.web.page_cache import CSRF_PLACEHOLDER
+
+        shared["csrf_token"] = CSRF_PLACEHOLDER
     return {
+        **shared,
         "site_name": settings.SITE_NAME,
         "cart_count": SimpleLazyObject(cart_count),
         "display_currency": getattr(request, "display_currency", settings.DEFAULT_DISPLAY_CURRENCY),

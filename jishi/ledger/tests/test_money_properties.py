@@ -1,14 +1,20 @@
 """Random lives of orders, driven through the real services, with the books checked after every step.
 
-A Hypothesis state machine places order groups across three stores in three currencies, pays them on the
+A Hypothesis state machine places order groups across three stores in three countries and currencies, to
+a shopper at home in China or abroad in France or the UK — so duties and import taxes are collected at
+checkout (China's CBEC, the EU's IOSS, the UK's GBP 135 rule) or left due on delivery — pays them on the
 sandbox (or fails to), ships, confirms receipt, lets time pass (timers confirm receipt, accept silent
 refund requests), opens, accepts, rejects, escalates and decides refund requests, refunds on the
 store's initiative, cancels paid orders and pays sellers out (some payouts fail). After every step:
 
 - every entry balances and the ledger sums to zero per currency (``check_ledger``);
-- each order's escrow equals what was paid, less what was released and what was refunded before release
-  — with "paid", "released" and "refunded" taken from the orders, the machine's own record of releases
+- each order's escrow equals what was paid, less the duties and taxes collected with it, less what was
+  released and what was refunded before release (net of the taxes that went back with it) — with "paid",
+  "collected", "released" and "refunded" taken from the orders, the machine's own record of releases
   and the refund rows, not from the ledger;
+- each destination's tax payable, per currency, equals the duties and taxes its paid orders collected
+  less what their refunds gave back — each refund's share replayed from the refund rows with
+  ``ledger.rules.tax_share`` — and an order refunded in full has given all of its taxes back;
 - no seller balance is negative unless a clawback was recorded for that store.
 """
 
@@ -53,21 +59,24 @@ from tests.factories import AddressFactory, UserFactory, make_product, open_stor
 pytestmark = pytest.mark.django_db
 
 GOOD_CARD, DECLINED_CARD = "4242424242424242", "4000000000000002"
-START = dt.datetime(2026, 3, 2, 8, 0, tzinfo=dt.UTC)
+START = dt.datetime(2026, 12, 1, 8, 0, tzinfo=dt.UTC)  # the seeded tax rules are in force
 
 
 @pytest.fixture
 def market(rates):
     buyer = UserFactory()
     stores = []
-    for name, currency, account in (("Hangzhou Tea", "CNY", "CN1234567890"), ("Kyoto Ink", "JPY", "JP9988776655"),
-                                    ("Austin Boots", "USD", "US5555550000")):  # the sandbox bank refuses *0000
-        store, access = open_store_for(name=name, currency_code=currency)
+    for name, country, currency, account in (
+            ("Hangzhou Tea", "CN", "CNY", "CN1234567890"), ("Kyoto Ink", "JP", "JPY", "JP9988776655"),
+            ("Austin Boots", "US", "USD", "US5555550000")):  # the sandbox bank refuses *0000
+        store, access = open_store_for(name=name, country=country, currency_code=currency)
         variant = make_product(access, title=f"{name} bestseller", price="88.00", stock=10_000).variants.get()
         set_payout_account(access=access, holder=name, number=account)
         stores.append((access, variant))
     operator = UserFactory(is_staff=True)
-    return {"buyer": buyer, "address": AddressFactory(user=buyer), "stores": stores, "operator": operator}
+    addresses = [AddressFactory(user=buyer), AddressFactory(user=buyer, country="FR", city="Lyon", postal_code="69001"),
+                 AddressFactory(user=buyer, country="GB", city="London", postal_code="SW1A 1AA")]
+    return {"buyer": buyer, "addresses": addresses, "stores": stores, "operator": operator}
 
 
 def test_the_books_stay_sound_through_random_order_lives(market):
@@ -112,12 +121,12 @@ def test_the_books_stay_sound_through_random_order_lives(market):
         def access_of(self, order: Order):
             return next(access for access, _ in market["stores"] if access.store.id == order.store_id)
 
-        def place_group(self, which, quantity: int, currency: str, card: str | None) -> None:
+        def place_group(self, which, quantity: int, currency: str, card: str | None, to: int = 0) -> None:
             lines = [{"variant_id": market["stores"][i][1].id, "quantity": quantity} for i in sorted(which)]
 
             def place_and_pay():
                 group = place_order_group(buyer=market["buyer"], charge_currency=currency,
-                                          address_id=market["address"].id, lines=lines)
+                                          address_id=market["addresses"][to].id, lines=lines)
                 if card:
                     sandbox.pay(group, card=card)
 
@@ -125,12 +134,15 @@ def test_the_books_stay_sound_through_random_order_lives(market):
 
         @initialize()
         def a_paid_order_in_every_store(self):
-            self.place_group({0, 1, 2}, 1, "USD", GOOD_CARD)
+            self.place_group({0, 1, 2}, 1, "USD", GOOD_CARD, to=1)
+            # To Lyon from China, Japan and the US: the EU's IOSS collects VAT and duty at checkout.
+            assert all(collected_taxes(order) for order in self.orders())
 
         @rule(which=st.sets(st.integers(0, 2), min_size=1), quantity=st.integers(1, 3),
-              currency=st.sampled_from(["USD", "CNY"]), card=st.sampled_from([GOOD_CARD, GOOD_CARD, DECLINED_CARD, None]))
-        def place(self, which, quantity, currency, card):
-            self.place_group(which, quantity, currency, card)
+              currency=st.sampled_from(["USD", "CNY"]), card=st.sampled_from([GOOD_CARD, GOOD_CARD, DECLINED_CARD, None]),
+              to=st.integers(0, 2))
+        def place(self, which, quantity, currency, card, to):
+            self.place_group(which, quantity, currency, card, to)
 
         @precondition(lambda self: Order.objects.exists())
         @rule(index=st.integers(0, 50), card=st.sampled_from([GOOD_CARD, GOOD_CARD, DECLINED_CARD]))
@@ -214,14 +226,30 @@ def test_the_books_stay_sound_through_random_order_lives(market):
             assert not any(money.amount for money in report.sums.values())
 
         @invariant()
-        def escrow_is_paid_less_released_less_refunded(self):
+        def escrow_is_paid_less_taxes_less_released_less_refunded(self):
+            rows = refund_rows()
             for order in self.orders():
                 paid = Money(order.total if order.paid_at else 0, order.currency)
                 if order.id in self.released:  # everything not refunded by then went to the seller
                     expected = paid - self.released[order.id] - (paid - self.released[order.id])
                 else:
-                    expected = paid - refunded(order)
+                    expected = paid - collected_taxes(order) - (refunded(order) - taxes_refunded(order, rows))
                 assert account_balance(rules.escrow(order)) == expected, order
+
+        @invariant()
+        def tax_payable_is_what_was_collected_less_what_went_back(self):
+            owed: dict[tuple[str, str], Money] = {}
+            rows = refund_rows()
+            for order in self.orders():
+                key = (order.destination_country, order.currency)
+                back = taxes_refunded(order, rows)
+                assert Money.zero(order.currency) <= back <= collected_taxes(order), order
+                if order.paid_at and sum(rows.get(order.id, []), Decimal(0)) == order.total:
+                    assert back == collected_taxes(order), order
+                owed[key] = owed.get(key, Money.zero(order.currency)) + collected_taxes(order) - back
+            for (country, currency), amount in owed.items():
+                if country:
+                    assert account_balance(rules.tax_payable(country, currency)) == amount, (country, currency)
 
         @invariant()
         def no_seller_owes_without_a_clawback(self):
@@ -240,3 +268,28 @@ def refunded(order: Order) -> Money:
     total = (Refund.objects.filter(order=order).exclude(status=RefundStatus.FAILED)
              .aggregate(total=Sum("amount"))["total"])
     return Money(total or 0, order.currency)
+
+
+def collected_taxes(order: Order) -> Money:
+    """The duties and taxes a paid order collected at checkout (frozen on it)."""
+    return Money(order.duty_total + order.tax_total if order.paid_at else 0, order.currency)
+
+
+def refund_rows() -> dict[int, list[Decimal]]:
+    """Order id → the amounts of its refunds that did not fail, in the order they were made."""
+    rows: dict[int, list[Decimal]] = {}
+    for order_id, amount in (Refund.objects.exclude(status=RefundStatus.FAILED).order_by("id")
+                             .values_list("order_id", "amount")):
+        rows.setdefault(order_id, []).append(amount)
+    return rows
+
+
+def taxes_refunded(order: Order, rows: dict[int, list[Decimal]]) -> Money:
+    """The duties and taxes the order's refunds gave back, replayed refund by refund from the refund rows."""
+    paid, tax = Money(order.total, order.currency), collected_taxes(order)
+    before, back = Money.zero(order.currency), Money.zero(order.currency)
+    for amount in rows.get(order.id, []):
+        part = rules.tax_share(Money(amount, order.currency), paid=paid, refunded_before=before, tax_collected=tax,
+                               tax_refunded_before=back)
+        before, back = before + Money(amount, order.currency), back + part
+    return back

@@ -17,12 +17,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import connection
 
-from jishi.search.rules import facet_key, split_facet_key
+from jishi.search.rules import SAMPLE_MODULUS, SAMPLE_MULTIPLIER, facet_key, split_facet_key
 from jishi.search.text import Query, similarity
 
 SORTS = ("relevance", "newest", "price_asc", "price_desc", "best_selling")
@@ -89,6 +90,16 @@ class FacetGroup:
 
 
 @dataclass
+class FacetSample:
+    """Facet groups of a sample of the matches, and how many matches (before filters) it stands for."""
+
+    groups: list[FacetGroup]
+    matches: int
+    # Whether ``matches`` was counted, or estimated from the sample.
+    exact: bool
+
+
+@dataclass
 class SearchHits:
     ids: list[int]
     groups: list[FacetGroup] = field(default_factory=list)
@@ -121,6 +132,15 @@ class SearchBackend:
     def page(self, request: SearchRequest) -> list[int]:
         """Ids of one page of matches with every filter applied, in the requested order."""
         raise NotImplementedError
+
+    def reading(self):
+        """A context for the statements of one search (PostgreSQL plans them its own way inside)."""
+        return nullcontext()
+
+    def facet_sample(self, request: SearchRequest) -> FacetSample | None:
+        """The facet groups of a sample of the matches, when more than ``rules.APPROXIMATE_FROM`` documents
+        match the words; None when fewer do (or the backend cannot sample), and every match is counted."""
+        return None
 
     def add_words(self, words: Iterable[str]) -> None:
         raise NotImplementedError
@@ -217,6 +237,9 @@ class SqlBackend(SearchBackend):
         if rows:
             with connection.cursor() as cursor:
                 cursor.executemany(sql, rows)
+
+    def _sample_sql(self, column: str, cut: int) -> tuple[str, list]:
+        return f"{column} * %s %% %s < %s", [SAMPLE_MULTIPLIER, SAMPLE_MODULUS, cut]
 
     def _groups_sql(self, request: SearchRequest, source: str, where: list[str]) -> tuple[str, list]:
         group_sql, group_params = self._price_group_sql(request)

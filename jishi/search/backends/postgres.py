@@ -9,12 +9,30 @@ lexeme quoted. Relevance is ``ts_rank`` (A counts ten times D), an exact title f
 from __future__ import annotations
 
 from collections.abc import Iterable
+from contextlib import contextmanager
+from dataclasses import replace
+from functools import lru_cache
 
-from jishi.search.backends.base import SPELLING_CANDIDATES, IndexEntry, SearchRequest, SqlBackend
+from django.db import connection, transaction
+
+from jishi.search import rules
+from jishi.search.backends.base import SPELLING_CANDIDATES, FacetSample, IndexEntry, SearchRequest, SqlBackend
 from jishi.search.text import Query
 
 MAX_POSITION = 16383
 MAX_POSITIONS_PER_LEXEME = 255
+# Vectors are padded to this size so that they are stored out of line (see ``_pad``).
+OUT_OF_LINE_FROM = 2100
+FILLER = "~"
+# How many matches of a broad query are ranked (see ``base.RANK_WINDOW``).
+RANK_WINDOW = 500
+# Above this many matches a sorted page may walk the sort's index (see ``page``).
+SORT_BY_INDEX_FROM = 20_000
+# One document in SAMPLE_EVERY (``rules.in_sample``) carries this lexeme: a broad search counts its facets
+# over the matches that have it.
+SAMPLE_EVERY = 16
+SAMPLE_LEXEME = "~sample"
+_SAMPLE_CUT = rules.SAMPLE_MODULUS // SAMPLE_EVERY
 _DOC_COLUMNS = "product_id, store_id, category_id, country, in_stock, sort_price, created_at, sales, facet_key, document"
 _INSERT = (f"INSERT INTO search_searchdocument ({_DOC_COLUMNS}) "  # noqa: S608
            "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s::tsvector)")
@@ -24,13 +42,47 @@ def _lexeme(term: str) -> str:
     return "'" + term.replace("\\", "\\\\").replace("'", "''") + "'"
 
 
-def vector_literal(title: list[str], body: list[str]) -> str:
+def _stored_size(positions: dict[str, list[str]]) -> int:
+    """About the bytes PostgreSQL stores for such a vector (headers, then per lexeme an entry, its text
+    aligned to two bytes, and two bytes per position)."""
+    size = 8
+    for term, at in positions.items():
+        length = len(term.encode())
+        size += 4 + length + length % 2 + 2 + 2 * len(set(at))
+    return size
+
+
+def _pad(positions: dict[str, list[str]]) -> None:
+    """Filler positions under lexemes no query can produce (``~`` never starts a term), up to
+    ``OUT_OF_LINE_FROM`` bytes.
+
+    PostgreSQL moves a value out of its row only when the row passes about 2 kB (a compile-time
+    threshold; ``toast_tuple_target`` cannot lower it). A product's vector is about 1 kB, and inline it
+    would sit in every row a search reads for its facet columns: seven rows to a page instead of some
+    seventy, ten times the pages for a broad query. Padded past the threshold, every vector is stored
+    out of line (the column's storage is EXTERNAL) and the row keeps a pointer. ``@@`` never reads the
+    filler, and ``ts_rank`` without normalisation does not count the document's length."""
+    number = 0
+    while (size := _stored_size(positions)) < OUT_OF_LINE_FROM:
+        count = min(MAX_POSITIONS_PER_LEXEME, max(1, (OUT_OF_LINE_FROM - size) // 2))
+        positions[f"{FILLER}{number}"] = _filler(count)
+        number += 1
+
+
+@lru_cache(maxsize=MAX_POSITIONS_PER_LEXEME + 1)
+def _filler(count: int) -> list[str]:
+    return [str(i) for i in range(1, count + 1)]
+
+
+def vector_literal(title: list[str], body: list[str], *, sampled: bool = False) -> str:
     positions: dict[str, list[str]] = {}
     for index, (term, weight) in enumerate([*((t, "A") for t in title), *((t, "") for t in body)], start=1):
         held = positions.setdefault(term, [])
         if len(held) < MAX_POSITIONS_PER_LEXEME:
             held.append(f"{min(index, MAX_POSITION)}{weight}")
-    return " ".join(f"{_lexeme(term)}:{','.join(at)}" for term, at in positions.items())
+    _pad(positions)
+    sample = f" {_lexeme(SAMPLE_LEXEME)}" if sampled else ""
+    return " ".join(f"{_lexeme(term)}:{','.join(at)}" for term, at in positions.items()) + sample
 
 
 def query_literal(query: Query) -> str:
@@ -43,8 +95,23 @@ def query_literal(query: Query) -> str:
 class PostgresBackend(SqlBackend):
     name = "postgresql-tsvector"
 
+    @contextmanager
+    def reading(self):
+        """Searches without sequential scans. The planner prices ``@@`` as a cheap test, but here every
+        test reads an out-of-line vector: a scan of the table "until 300 match" would read gigabytes
+        where the GIN index reads a few pages. Every search has the index to start from."""
+        nested = connection.in_atomic_block
+        with transaction.atomic():
+            self._execute("SET LOCAL enable_seqscan = off", [])
+            yield
+            # Inside someone else's transaction the setting would outlive this block (a failure rolls
+            # the savepoint, and the setting with it, back).
+            if nested:
+                self._execute("SET LOCAL enable_seqscan TO DEFAULT", [])
+
     def _rows(self, entries: list[IndexEntry]) -> list[tuple]:
-        return [(*self._doc_row(e), vector_literal(e.title, e.body)) for e in entries]
+        return [(*self._doc_row(e), vector_literal(e.title, e.body, sampled=rules.in_sample(e.product_id, _SAMPLE_CUT)))
+                for e in entries]
 
     def index(self, entries: list[IndexEntry]) -> None:
         self._executemany(_INSERT + " ON CONFLICT (product_id) DO UPDATE SET store_id = EXCLUDED.store_id, "
@@ -90,6 +157,19 @@ class PostgresBackend(SqlBackend):
         params, where = self._source(request)
         sql, group_params = self._groups_sql(request, "search_searchdocument d", where)
         return self._groups(self._fetch(sql, [*group_params, *params]))
+
+    def facet_sample(self, request: SearchRequest) -> FacetSample | None:
+        # Counting every match would read every match's row: the sample's lexeme narrows the index scan
+        # to the sampled documents, and their number estimates the whole.
+        if request.query.is_empty:
+            return None
+        literal = f"({query_literal(request.query)}) & {_lexeme(SAMPLE_LEXEME)}"
+        sql, group_params = self._groups_sql(request, "search_searchdocument d", ["d.document @@ %s::tsquery"])
+        groups = self._groups(self._fetch(sql, [*group_params, literal]))
+        matches = sum(g.count for g in groups) * SAMPLE_EVERY
+        if matches <= rules.APPROXIMATE_FROM:
+            return None
+        return FacetSample(groups=groups, matches=matches, exact=False)
 
     def _clauses(self, request: SearchRequest) -> tuple[list[str], list]:
         params, where = self._source(request)
@@ -143,10 +223,17 @@ class PostgresBackend(SqlBackend):
 
     def page(self, request: SearchRequest) -> list[int]:
         if request.sort == "relevance" and not request.query.is_empty:
-            return self._relevance_page(request)
+            # Ranking reads each ranked document's vector out of line: a smaller window than SQLite's.
+            return self._relevance_page(request if request.window else replace(request, window=RANK_WINDOW))
         clauses, params = self._clauses(request)
-        sql = (f"SELECT d.product_id FROM search_searchdocument d{' WHERE ' + ' AND '.join(clauses) if clauses else ''}"  # noqa: S608
-               f" ORDER BY {self._order(request)} LIMIT %s OFFSET %s")
+        source = f"search_searchdocument d{' WHERE ' + ' AND '.join(clauses) if clauses else ''}"
+        if not request.query.is_empty and (request.matches or 0) <= SORT_BY_INDEX_FROM:
+            # Few matches: fetch them from the GIN index and sort them. Walking the sort's index instead
+            # would test (and read the vector of) every document it passes until a page of them matched.
+            # OFFSET 0 keeps the planner from choosing that walk for the LIMIT.
+            source = ("(SELECT d.product_id, d.created_at, d.sort_price, d.sales FROM "  # noqa: S608
+                      f"{source} OFFSET 0) d")
+        sql = f"SELECT d.product_id FROM {source} ORDER BY {self._order(request)} LIMIT %s OFFSET %s"  # noqa: S608
         return [row[0] for row in self._fetch(sql, [*params, request.limit, request.offset])]
 
     def add_words(self, words: Iterable[str]) -> None:

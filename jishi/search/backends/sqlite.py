@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from jishi.search.backends.base import SPELLING_CANDIDATES, IndexEntry, SearchRequest, SqlBackend
+from jishi.search import rules
+from jishi.search.backends.base import SPELLING_CANDIDATES, FacetSample, IndexEntry, SearchRequest, SqlBackend
 from jishi.search.text import Query
 
 _DOC_COLUMNS = "product_id, store_id, category_id, country, in_stock, sort_price, created_at, sales, facet_key"
@@ -93,6 +94,21 @@ class SqliteBackend(SqlBackend):
         source, params, where = self._source(request)
         sql, group_params = self._groups_sql(request, source, where)
         return self._groups(self._fetch(sql, [*group_params, *params]))
+
+    def facet_sample(self, request: SearchRequest) -> FacetSample | None:
+        if request.query.is_empty:
+            return None
+        # Counted on the text index alone: FTS5 walks the terms' rowid lists without reading a document.
+        matches = self._fetch("SELECT COUNT(*) FROM search_fts WHERE search_fts MATCH %s",
+                              [match_expression(request.query)])[0][0]
+        if matches <= rules.APPROXIMATE_FROM:
+            return None
+        source, params, where = self._source(request)
+        # On the FTS5 rowid, so only the sampled matches are looked up in the document table.
+        sample, sample_params = self._sample_sql("search_fts.rowid", rules.sample_cut(matches))
+        sql, group_params = self._groups_sql(request, source, [*where, sample])
+        groups = self._groups(self._fetch(sql, [*group_params, *params, *sample_params]))
+        return FacetSample(groups=groups, matches=matches, exact=True)
 
     def _window(self, request: SearchRequest, clauses: list[str], params: list) -> tuple[str, list]:
         """The ranked set of a broad query: the newest matches passing the filters, and exact titles.

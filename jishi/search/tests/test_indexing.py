@@ -131,3 +131,23 @@ def test_the_demo_marketplace_is_searchable_at_once():
     call_command("demo", products=60, no_images=True)
     assert Document.objects.count() >= 55
     assert found("tea") or found("shirt") or found("phone")
+
+
+
+def test_postgresql_keeps_the_vectors_out_of_the_rows_a_search_reads(catalogue):
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's storage")
+    from jishi.search import rules
+    from jishi.search.backends.postgres import _SAMPLE_CUT, SAMPLE_LEXEME
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT d.product_id, pg_column_size(d.document), d.document @@ %s::tsquery, "
+                       "length(strip(d.document)) FROM search_searchdocument d", [f"'{SAMPLE_LEXEME}'"])
+        rows = cursor.fetchall()
+    assert rows
+    for product_id, size, sampled, lexemes in rows:
+        # Past the ~2 kB above which PostgreSQL moves a value out of the row (its storage is EXTERNAL).
+        assert size > 2040 and lexemes > 3
+        assert sampled == rules.in_sample(product_id, _SAMPLE_CUT)

@@ -106,4 +106,16 @@ def test_search_costs_the_same_queries_for_1_or_30_results(client, catalogue, ur
     ProductImage.objects.create(product=first, image="x.jpg", thumbnail="x.jpg")
     with django_assert_num_queries(len(few)):
         client.get(url)
-    assert len(few) <= 9
+    # Including the count (or sample) that decides between exact and estimated facets, and on PostgreSQL
+    # the planner setting of ``reading()`` (set, then restored inside the test's transaction).
+    assert len(few) <= 11
+
+
+def test_the_product_list_api_searches_words_through_the_index(client, catalogue):
+    # Stemmed and by category name, as the search finds them, not a title scan.
+    body = client.get("/api/v1/products", {"q": "teas", "sort": "price_asc"}).json()
+    assert [i["title"] for i in body["items"]][:2] == ["Oolong Tea", "Green Tea"]
+    assert body["total"] == 3
+    assert client.get("/api/v1/products", {"q": "手机壳"}).json()["total"] == 2
+    narrowed = client.get("/api/v1/products", {"q": "tea", "category": "oolong-tea"}).json()
+    assert [i["title"] for i in narrowed["items"]] == ["Oolong Tea"]

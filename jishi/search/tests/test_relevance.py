@@ -154,13 +154,14 @@ def test_operators_are_plain_words(catalogue):
 
 
 def test_broad_queries_rank_a_window_and_sort_by_index_without_losing_results(catalogue, rates, monkeypatch):
-    from jishi.search.backends import base, sqlite
+    from jishi.search.backends import base, postgres, sqlite
 
     for n in range(6):
         add_product(catalogue["tea"], en=f"Green Tea Sampler {n}", price=f"{20 + n}.00")
     everything = {q: set(ids(find(q, page_size="50"))) for q in ("tea", "green tea")}
     by_price = ids(find("tea", sort="price_asc", page_size="50"))
     monkeypatch.setattr(base, "RANK_WINDOW", 3)
+    monkeypatch.setattr(postgres, "RANK_WINDOW", 3)
     monkeypatch.setattr(sqlite, "SORT_BY_INDEX_FROM", 2)
     assert ids(find("green tea"))[0] == catalogue["green_tea"].id
     for q, expected in everything.items():
@@ -171,3 +172,43 @@ def test_broad_queries_rank_a_window_and_sort_by_index_without_losing_results(ca
     assert ids(find("tea", sort="price_asc", page_size="50")) == by_price
     narrowed = find("tea", country="CN", in_stock="1", page_size="2")
     assert narrowed.page.total == 8 and len(narrowed.hits) == 2
+
+
+
+@pytest.fixture
+def whole_sample(monkeypatch):
+    """Every document in the facet sample (before the catalogue is indexed): estimates equal the counts."""
+    from jishi.search import rules
+    from jishi.search.backends import postgres
+
+    monkeypatch.setattr(rules, "SAMPLE_SIZE", 10**9)
+    monkeypatch.setattr(postgres, "SAMPLE_EVERY", 1)
+    monkeypatch.setattr(postgres, "_SAMPLE_CUT", rules.SAMPLE_MODULUS)
+
+
+def test_broad_queries_estimate_their_counts_from_a_sample_and_say_so(whole_sample, catalogue, monkeypatch):
+    from jishi.search import rules
+
+    add_product(catalogue["gadgets"], en="Green Tea Flavoured Phone Case", category="phone-cases", price="15.00")
+    exact = find("tea")
+    assert not exact.approximate and not exact.approximate_total
+    monkeypatch.setattr(rules, "APPROXIMATE_FROM", 2)
+    everything = find("tea")
+    assert everything.approximate and everything.page.total == exact.page.total == 4
+    # SQLite counts the matches on its text index; PostgreSQL estimates them from the sample too.
+    assert everything.approximate_total == (connection.vendor == "postgresql")
+    assert {c.category.slug: c.count for c in everything.facets.categories} == \
+        {c.category.slug: c.count for c in exact.facets.categories}
+    assert [(b.low, b.count) for b in everything.facets.prices] == [(b.low, b.count) for b in exact.facets.prices]
+    assert everything.facets.in_stock == exact.facets.in_stock
+    monkeypatch.setattr(rules, "MIN_SAMPLED_TOTAL", 1)
+    narrowed = find("tea", country="CN")
+    assert narrowed.approximate_total and narrowed.page.total == 3 == len(narrowed.hits)
+    # Too few sampled matches pass the filter for an estimate: those are counted exactly.
+    monkeypatch.setattr(rules, "MIN_SAMPLED_TOTAL", 10)
+    assert not find("tea", country="US").approximate
+    if connection.vendor == "sqlite":
+        # A sparse sample: the total without filters is still the exact count of the text index.
+        monkeypatch.setattr(rules, "SAMPLE_SIZE", 1)
+        sparse = find("tea", page_size="50")
+        assert sparse.approximate and sparse.page.total == 4 and len(sparse.hits) == 4

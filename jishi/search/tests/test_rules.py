@@ -1,5 +1,6 @@
 """The facet arithmetic and the text pipeline are pure functions: properties hold for any input."""
 
+from collections import Counter
 from decimal import Decimal
 
 from hypothesis import given, settings
@@ -49,3 +50,21 @@ def test_price_bands_are_round_amounts_in_the_shoppers_currency():
         steps = rules.price_steps(rate)
         assert steps == sorted(set(steps)) and len(steps) >= 3
         assert all(step.normalize().as_tuple().digits[0] in (1, 2, 5) for step in steps)
+
+
+def test_the_sample_spreads_over_patterned_ids_and_estimates_round_to_two_figures():
+    # Demo products take their category round-robin by id: every class of ids must be sampled alike.
+    cut = rules.sample_cut(40_000)
+    sampled = [i for i in range(1, 40_001) if rules.in_sample(i, cut)]
+    assert 3_800 <= len(sampled) <= 4_200
+    for classes in (7, 16, 150):
+        shares = [sum(1 for i in sampled if i % classes == c) for c in range(classes)]
+        expected = len(sampled) / classes
+        assert all(abs(s - expected) <= max(4, expected * 0.25) for s in shares), classes
+    assert rules.sample_cut(10) == rules.SAMPLE_MODULUS
+    assert [rules.estimate(n, 16.3) for n in (0, 1, 5, 760, 4000)] == [0, 16, 82, 12000, 65000]
+    counts = rules.FacetCounts(total=100, categories=Counter({1: 60, 2: 40, 3: 0}), prices=[50, 50], in_stock=90)
+    scaled = rules.scaled(counts, 1000, 100, total=1003)
+    assert scaled.approximate and not scaled.approximate_total and scaled.total == 1003
+    assert scaled.categories == Counter({1: 600, 2: 400}) and scaled.prices == [500, 500] and scaled.in_stock == 900
+    assert rules.scaled(counts, 1000, 100).approximate_total

@@ -8,7 +8,10 @@ def seed(apps, schema_editor):
     from jishi.tax.seed import default_rules
 
     DestinationRule = apps.get_model("tax", "DestinationRule")
+    known = {field.name for field in DestinationRule._meta.get_fields()}
     for rule in default_rules():
+        # Fields added by later migrations are seeded by them.
+        rule = {name: value for name, value in rule.items() if name in known}
         DestinationRule.objects.update_or_create(country=rule["country"], effective_from=rule["effective_from"],
                                                  defaults=rule)
 

@@ -218,3 +218,107 @@ def test_random_refunds_before_and_after_release_keep_tax_payable_sound(lyon, cu
         if not order_money(order).refundable:
             assert not account_balance(payable)
         transaction.savepoint_rollback(savepoint)
+
+
+@pytest.fixture
+def boots(rates, django_capture_on_commit_callbacks):
+    """A store in Austin (USD) and a shopper in Seoul: USD 1 = KRW 1,200 at these rates."""
+    from jishi.money.services import set_rate
+
+    with django_capture_on_commit_callbacks(execute=True):
+        set_rate(currency="KRW", rate="1500")
+    store, access = open_store_for(name="Austin Boots", currency_code="USD", country="US")
+    buyer = UserFactory()
+    return access, buyer, AddressFactory(user=buyer, country="KR", city="Seoul", postal_code="04524")
+
+
+def test_an_order_from_a_trade_partner_freezes_the_origin_rule_it_was_judged_by(boots):
+    access, buyer, seoul = boots
+    boot = make_product(access, price="90.00", stock=10).variants.get()
+
+    order = buy_now(buyer, boot, 2, charge_currency="USD", address=seoul).orders.get()
+
+    # USD 180 + shipping: above the common USD 150, within KORUS's USD 200 for goods shipped from the US.
+    value = order.items_total + order.shipping_total
+    assert Decimal(150) < value <= Decimal(200)
+    assert order.landed_cost["origin_rule"]["origins"] == ["US"]
+    assert order.landed_cost["collection"] == "on_delivery" and not order.due_on_delivery
+
+
+def test_tax_payable_is_per_destination_and_currency_and_the_report_converts_order_by_order(
+        rates, admin_client, django_capture_on_commit_callbacks, capsys):
+    """Two stores in two currencies sell to Lyon in one payment, two stores in one currency in another
+    (one capture entry for both orders on one tax-payable account), and a store sells to London; one order
+    is partly refunded. The report lists each (authority, currency), converted into the authority's
+    currency at each order's frozen rates, and adds them up per authority."""
+    from django.core.management import call_command
+
+    from jishi.checkout.services import place_order_group
+    from jishi.money.services import set_rate
+    from jishi.tax.selectors import authority_totals
+
+    with django_capture_on_commit_callbacks(execute=True):
+        set_rate(currency="GBP", rate="0.85")
+    variants = {}
+    for name, currency, price in (("Hangzhou Tea", "CNY", "300.00"), ("Suzhou Silk", "CNY", "500.00"),
+                                  ("Kyoto Ink", "JPY", "6000")):
+        _store, access = open_store_for(name=name, currency_code=currency, country="CN" if currency == "CNY" else "JP")
+        variants[name] = make_product(access, price=price, stock=20).variants.get()
+    buyer = UserFactory()
+    lyon = AddressFactory(user=buyer, country="FR", city="Lyon", postal_code="69001")
+    london = AddressFactory(user=buyer, country="GB", city="London", postal_code="SW1A 1AA")
+
+    def place(address, *names, currency="EUR"):
+        group = place_order_group(buyer=buyer, charge_currency=currency, address_id=address.id,
+                                  lines=[{"variant_id": variants[name].id, "quantity": 1} for name in names])
+        with django_capture_on_commit_callbacks(execute=True):
+            pay(group)
+        return list(group.orders.order_by("id"))
+
+    orders = place(lyon, "Hangzhou Tea", "Kyoto Ink") + place(lyon, "Hangzhou Tea", "Suzhou Silk", currency="USD")
+    orders += place(london, "Suzhou Silk", currency="GBP")
+    assert all(order.duty_total + order.tax_total for order in orders)
+    refunded = orders[2]
+    with django_capture_on_commit_callbacks(execute=True):
+        refund_order(order=refunded, amount=cny("100.00"), reason="One tin dented", by=STORE)
+    tax_back = order_money(refunded).tax_refunded
+    assert tax_back
+
+    def collected(order):
+        return Money(order.duty_total + order.tax_total, order.currency)
+
+    fr_cny = [o for o in orders if (o.destination_country, o.currency) == ("FR", "CNY")]
+    assert account_balance(ledger_rules.tax_payable("FR", "CNY")) == sum(
+        (collected(o) for o in fr_cny), cny(0)) - tax_back
+    assert account_balance(ledger_rules.tax_payable("FR", "JPY")) == collected(orders[1])
+    assert account_balance(ledger_rules.tax_payable("GB", "CNY")) == collected(orders[4])
+
+    now = clock.now()
+    owed = tax_owed(since=now - dt.timedelta(days=1), until=now + dt.timedelta(seconds=1))
+
+    rows = {(row.country, row.amount.currency): row for row in owed}
+    assert list(rows) == [("FR", "CNY"), ("FR", "JPY"), ("GB", "CNY")]
+    fr = rows["FR", "CNY"]
+    assert fr.orders == 3 and fr.refunded == tax_back
+    assert fr.collected == sum((collected(o) for o in fr_cny), cny(0))
+    # EUR 1 = CNY 8 = JPY 160 = GBP 0.85, frozen on every group: each order converted, then added up.
+    assert fr.destination_currency == "EUR"
+    assert fr.collected_local == sum((Money(collected(o).amount / 8, "EUR") for o in fr_cny), Money(0, "EUR"))
+    assert fr.refunded_local == Money(tax_back.amount / 8, "EUR")
+    assert rows["FR", "JPY"].amount_local == Money(collected(orders[1]).amount / 160, "EUR")
+    assert rows["GB", "CNY"].amount_local == Money(collected(orders[4]).amount * Decimal("0.85") / 8, "GBP")
+    totals = {total.country: total for total in authority_totals(owed)}
+    assert totals["FR"].amount == fr.amount_local + rows["FR", "JPY"].amount_local
+    assert totals["GB"].amount == rows["GB", "CNY"].amount_local and totals["GB"].currency == "GBP"
+
+    today = now.date().isoformat()
+    page = admin_client.get("/admin/tax/destinationrule/report/", {"since": today, "until": today}).content.decode()
+    assert "Owed to each tax authority" in page and f"{totals['FR'].amount.amount} EUR" in page
+    csv = admin_client.get("/admin/tax/destinationrule/report/", {"since": today, "until": today, "format": "csv"})
+    lines = csv.content.decode().strip().splitlines()
+    assert lines[0].endswith("destination_currency,collected_local,refunded_local,owed_local")
+    assert lines[3].startswith("GB,CNY,") and lines[3].endswith(f",GBP,{rows['GB', 'CNY'].collected_local.amount},"
+                                                                f"0.00,{rows['GB', 'CNY'].amount_local.amount}")
+    assert check_ledger().ok and not reconcile().problems
+    call_command("ledger", "check")
+    assert capsys.readouterr().out.startswith("ledger ok")

@@ -18,7 +18,7 @@ RULES = "/api/v1/tax/rules"
 
 
 def test_everyone_reads_the_seeded_rules_in_a_list_envelope(client, django_assert_max_num_queries):
-    with django_assert_max_num_queries(3):
+    with django_assert_max_num_queries(4):  # the rules, duty rates and origin rules, once per process
         body = client.get(RULES, {"page_size": 100}).json()
 
     assert body["total"] == 36 and body["page"] == 1 and body["page_size"] == 100
@@ -74,7 +74,8 @@ def test_the_operator_edits_rules_in_the_admin_and_every_quote_sees_it_at_once(a
         "country": "DE", "effective_from": "2026-11-24", "currency": "EUR", "tax_name": "VAT",
         "confidence": "high", "vat_rate": "7", "default_duty_rate": "", "thresholds_currency": "EUR",
         "vat_de_minimis": "0", "duty_de_minimis": "150", "collect_at_checkout": "on", "collect_limit": "150",
-        "flat_duty_per_tariff_line": "3", "value_includes_shipping": "on", "notes": "", "source": ""}.items()}
+        "flat_duty_per_tariff_line": "3", "value_includes_shipping": "on", "customs_value_percent": "100",
+        "duty_bands": "[]", "notes": "", "source": ""}.items()}
     assert admin_client.post(f"/admin/tax/destinationrule/{rule.pk}/change/", data).status_code == 302
     assert get_rule("DE").vat_rate == 7
 
@@ -164,3 +165,99 @@ def test_the_buyers_order_page_shows_the_frozen_duties_and_taxes(client, lyon_or
     assert "Duties" in page and "Import taxes" in page
     client.force_login(UserFactory())
     assert client.get(f"/orders/{order.id}/").status_code == 404
+
+
+def test_the_seeded_origin_and_special_rules_are_read_through_the_api(client):
+    ca = client.get(f"{RULES}/CA").json()
+    assert [(o["origins"], o["match"], o["vat_de_minimis"], o["duty_de_minimis"]) for o in ca["origin_rules"]] == [
+        (["MX", "US"], "made_in", "40.00", "150.00")]
+    kr = client.get(f"{RULES}/KR").json()["origin_rules"][0]
+    assert (kr["origins"], kr["vat_de_minimis"], kr["effective_until"]) == (["US"], "200.00", None)
+    mx = client.get(f"{RULES}/MX").json()["origin_rules"][0]
+    assert mx["vat_rate_percent"] in ("0.000", "0") and [b["rate"] for b in mx["duty_bands"]] == ["17", "19"]
+    br = client.get(f"{RULES}/BR").json()
+    assert [(b["above"], b["rate"], b["deduct"]) for b in br["duty_bands"]] == [
+        ("0.00", "20", "0.00"), ("50.00", "60", "20.00"), ("3000.00", "60", "0.00")]
+    assert client.get(f"{RULES}/JP").json()["customs_value_percent"] in ("60.000", "60")
+    assert client.get(f"{RULES}/NO").json()["limits_per_item"] is True
+    listed = {rule["country"]: rule for rule in client.get(RULES, {"page_size": 100}).json()["items"]}
+    assert listed["CA"]["origin_rules"] == ca["origin_rules"] and listed["FR"]["origin_rules"] == []
+    # Before the seed's date nothing was in force.
+    assert client.get(f"{RULES}/CA", {"at": "2026-01-01"}).status_code == 404
+
+
+def test_an_origin_rule_ends_on_its_effective_until(client):
+    from jishi.tax.models import OriginRule
+    from jishi.tax.selectors import invalidate_rules
+
+    OriginRule.objects.filter(country="KR").update(effective_until=dt.date(2027, 1, 1))
+    invalidate_rules()
+
+    assert client.get(f"{RULES}/KR", {"at": "2026-12-31"}).json()["origin_rules"]
+    assert client.get(f"{RULES}/KR", {"at": "2027-01-01"}).json()["origin_rules"] == []
+
+
+def _origin_form(**changes):
+    data = {"country": "KR", "origins": "us", "match": "shipped_from", "effective_from": "2027-01-01",
+            "effective_until": "", "vat_rate": "", "vat_de_minimis": "250", "duty_de_minimis": "250",
+            "default_duty_rate": "", "duty_bands": "[]", "notes": "", "source": ""}
+    return {**data, **changes}
+
+
+def test_the_operator_adds_an_origin_rule_in_the_admin_and_quotes_use_it_from_its_date(admin_client, rates):
+    from types import SimpleNamespace
+
+    from jishi.money.rules import Money
+    from jishi.tax.models import OriginRule
+
+    assert admin_client.get("/admin/tax/originrule/").status_code == 200
+    response = admin_client.post("/admin/tax/originrule/add/", _origin_form())
+    assert response.status_code == 302
+    added = OriginRule.objects.get(effective_from=dt.date(2027, 1, 1))
+    assert added.origins == "US" and added.duty_bands == []
+
+    per_eur = {**rates.per_eur, "USD": Decimal("1.25"), "KRW": Decimal("1500")}
+    line = SimpleNamespace(total=Money("225.00", "USD"), hs_code="6109", quantity=1, origin_country="")
+
+    def quote(day):
+        with clock.frozen(dt.datetime.combine(day, dt.time(12), tzinfo=dt.UTC)):
+            return landed_cost_for(destination="KR", ship_from="US", lines=[line], shipping=Money(0, "USD"),
+                                   per_eur=per_eur)
+
+    # USD 225: above KORUS's USD 200 until the new rule, under its USD 250 from then.
+    assert quote(dt.date(2026, 12, 31)).total and quote(dt.date(2027, 1, 1)).origin_rule["effective_from"] == "2027-01-01"
+    assert not quote(dt.date(2027, 1, 1)).total
+
+
+@pytest.mark.parametrize(("changes", "field"), [
+    ({"origins": "US,XX"}, "origins"),
+    ({"origins": " , "}, "origins"),
+    ({"country": "ZZ"}, "country"),
+    ({"duty_bands": '{"above": 1}'}, "duty_bands"),
+    ({"duty_bands": '[{"above": "50"}]'}, "duty_bands"),
+    ({"duty_bands": '[{"above": "50", "rate": "abc"}]'}, "duty_bands"),
+    ({"duty_bands": '[{"above": "50", "rate": "120"}]'}, "duty_bands"),
+    ({"duty_bands": '[{"above": "-1", "rate": "10"}]'}, "duty_bands"),
+    ({"duty_bands": '[{"above": "5", "rate": "10"}, {"above": "5.0", "rate": "12"}]'}, "duty_bands"),
+    ({"duty_bands": "not json"}, "duty_bands"),
+    ({"effective_until": "2026-12-31"}, None),  # before it starts: refused by the database check, shown inline
+])
+def test_the_admin_refuses_bad_origin_rules_inline_and_writes_nothing(admin_client, changes, field):
+    from jishi.tax.models import OriginRule
+
+    before = OriginRule.objects.count()
+    response = admin_client.post("/admin/tax/originrule/add/", _origin_form(**changes))
+
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert errors and (field is None or field in errors)
+    assert OriginRule.objects.count() == before
+
+
+def test_the_admin_sorts_and_stores_duty_bands_as_decimal_strings(admin_client):
+    from jishi.tax.models import OriginRule
+
+    bands = '[{"above": 117, "rate": 19}, {"above": "50", "rate": "17", "deduct": "0"}]'
+    assert admin_client.post("/admin/tax/originrule/add/", _origin_form(duty_bands=bands)).status_code == 302
+    stored = OriginRule.objects.get(effective_from=dt.date(2027, 1, 1)).duty_bands
+    assert stored == [{"above": "50", "rate": "17", "deduct": "0"}, {"above": "117", "rate": "19", "deduct": "0"}]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
@@ -75,3 +77,75 @@ def rows_from_variants(variants, axes: list[str]) -> list[dict]:
 
 def blank_row() -> dict:
     return {**{name: "" for name in VARIANT_COLUMNS}, "option_values": [""] * MAX_AXES}
+
+
+# --- the quick product form: live in one step ------------------------------------------------------
+
+QUICK_AXES = 2
+PHOTO_TYPES = "image/jpeg,image/png,image/webp,image/gif"
+
+
+class MultiplePhotoInput(forms.FileInput):
+    allow_multiple_selected = True
+
+
+class QuickProductForm(forms.Form):
+    """Title, photos, price, stock and a category; sizes or colours optional. The service checks the
+    values (prices in the store currency, photos, options) and reports each problem on its field."""
+
+    title = forms.CharField(label=_("What are you selling?"), max_length=200,
+                            widget=forms.TextInput(attrs={"autocomplete": "off", "autofocus": True}),
+                            help_text=_("A title in your own language; you can add a translation later."))
+    photos = forms.Field(label=_("Photos"), required=False,
+                         widget=MultiplePhotoInput(attrs={"accept": PHOTO_TYPES}),
+                         help_text=_("One or several: JPEG, PNG, WebP or GIF, up to 5 MB each."))
+    price = forms.CharField(label=_("Price"), max_length=40,
+                            widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}))
+    stock = forms.CharField(label=_("How many do you have?"), max_length=10, required=False,
+                            widget=forms.NumberInput(attrs={"min": "0", "inputmode": "numeric"}))
+    category = forms.TypedChoiceField(label=_("Category"), coerce=int)
+    option_0_name = forms.CharField(label=_("Option 1"), max_length=30, required=False,
+                                    widget=forms.TextInput(attrs={"placeholder": _("Size")}))
+    option_0_values = forms.CharField(label=_("Values of option 1"), max_length=500, required=False,
+                                      widget=forms.TextInput(attrs={"placeholder": _("S, M, L")}))
+    option_1_name = forms.CharField(label=_("Option 2"), max_length=30, required=False,
+                                    widget=forms.TextInput(attrs={"placeholder": _("Colour")}))
+    option_1_values = forms.CharField(label=_("Values of option 2"), max_length=500, required=False,
+                                      widget=forms.TextInput(attrs={"placeholder": _("Red, Blue")}))
+
+    def __init__(self, *args, language: str = "en", currency: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].choices = [("", _("Choose a category")), *leaf_category_choices(language)]
+        # The service says what is missing, with every other problem of the form at once.
+        for name in ("title", "price", "category"):
+            self.fields[name].required = False
+        if currency:
+            self.fields["price"].label = _("Price (%(currency)s)") % {"currency": currency}
+
+    def options(self) -> list[dict]:
+        return [{"name": self.cleaned_data.get(f"option_{i}_name", ""),
+                 "values": self.cleaned_data.get(f"option_{i}_values", "")} for i in range(QUICK_AXES)]
+
+
+def quick_options(data) -> list[dict]:
+    """The options as posted, before the form is checked (the variants table is drawn from these)."""
+    return [{"name": str(data.get(f"option_{i}_name", ""))[:30].strip(),
+             "values": str(data.get(f"option_{i}_values", ""))[:500]} for i in range(QUICK_AXES)]
+
+
+def combination_key(options: dict) -> str:
+    return json.dumps(list(options.values()), ensure_ascii=False)
+
+
+def quick_variant_rows(data, combinations: list[dict]) -> list[dict]:
+    """One row per combination, carrying what the seller typed in the table for it (matched by its values,
+    so rows of values since removed are dropped and new values get empty rows)."""
+    typed = {}
+    for key, price, stock, sku in zip(data.getlist("variant_key"), data.getlist("variant_price"),
+                                      data.getlist("variant_stock"), data.getlist("variant_sku"), strict=False):
+        typed[key] = {"price": price.strip(), "stock": stock.strip(), "sku": sku.strip()}
+    rows = []
+    for combination in combinations:
+        key = combination_key(combination)
+        rows.append({"key": key, "options": combination, **typed.get(key, {"price": "", "stock": "", "sku": ""})})
+    return rows

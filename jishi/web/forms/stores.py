@@ -18,6 +18,26 @@ class OpenStoreForm(forms.Form):
         self.fields["base_currency"].choices = _currency_choices()
 
 
+class OpenStoreWithAccountForm(OpenStoreForm):
+    """Open a store without an account yet: the account is made from the same answers."""
+
+    # Checked by the accounts service with the password, so every problem shows at once.
+    email = forms.CharField(label=_("Email"), max_length=254,
+                             widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}))
+    password = forms.CharField(label=_("Password"), max_length=128, strip=False,
+                               widget=forms.PasswordInput(attrs={"autocomplete": "new-password",
+                                                                 "data-revealable": ""}),
+                               help_text=_("At least 8 characters, not a common one."))
+
+    field_order = ["email", "password", "name", "country", "base_currency", "slug"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The services check these (an empty one too), so every problem of the form shows at once.
+        for name in ("email", "password", "name"):
+            self.fields[name].required = False
+
+
 class StoreSettingsForm(forms.Form):
     name = forms.CharField(label=_("Store name"), max_length=80)
     slug = forms.CharField(label=_("Store address"), max_length=60)

@@ -1,10 +1,33 @@
 """The product editor's "ships with" form (kept apart from the product form: it saves on its own)."""
 
+from functools import cache
+
 from django import template
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 
 from jishi.shipping.selectors import template_choices
 
 register = template.Library()
+
+
+@cache
+def _country_options(locale: str) -> str:
+    from jishi.core.countries import country_choices
+
+    return "".join(f'<option value="{code}">{escape(name)}</option>' for code, name in country_choices(locale))
+
+
+@register.simple_tag
+def country_options(selected: str = ""):
+    """The ``<option>``s of every country, in the page's language, ``selected`` marked: built once per
+    language, because the list is long (about 250) and sits in every page's top bar."""
+    from django.utils import translation
+
+    options = _country_options("zh_Hans" if translation.get_language() == "zh-hans" else "en")
+    if selected:
+        options = options.replace(f'value="{selected}">', f'value="{selected}" selected>', 1)
+    return mark_safe(options)  # noqa: S308  (codes are ISO letters; names escaped above)
 
 
 @register.inclusion_tag("web/seller/shipping/product_template.html")
@@ -16,9 +39,6 @@ def product_shipping_form(access, product):
 def shipping_estimate(context, product, variant):
     """Shipping cost and delivery dates of one unit of ``variant`` to the shopper's country, in their
     currency; a country picker when the country is not known (or to change it)."""
-    from django.utils import translation
-
-    from jishi.core.countries import country_choices
     from jishi.money.selectors import get_rate_table
     from jishi.shipping.selectors import problem_message, quote_variant
     from jishi.web.views.shipping import shopper_country
@@ -37,9 +57,20 @@ def shipping_estimate(context, product, variant):
             if display and display != cheapest.cost.currency and rates.can_convert(display) \
                     and rates.can_convert(cheapest.cost.currency):
                 shown = rates.convert(cheapest.cost, display)
-    locale = "zh_Hans" if translation.get_language() == "zh-hans" else "en"
     return {"request": request, "country": country, "estimate": estimate, "cheapest": cheapest, "shown": shown,
-            "message": message, "countries": country_choices(locale), "next": request.get_full_path()}
+            "message": message, "next": request.get_full_path()}
+
+
+@register.inclusion_tag("web/partials/ship_to.html", takes_context=True)
+def ship_to_picker(context):
+    """The top bar's "ship to" choice, beside language and currency: the country the shopper chose, changed
+    here. Until they choose, a signed-in shopper's default address decides (not read here: no query)."""
+    from jishi.web.views.shipping import chosen_country
+
+    request = context["request"]
+    return {"country": chosen_country(request),
+            "signed_in": request.user.is_authenticated, "next": request.get_full_path(),
+            "csrf_token": context.get("csrf_token")}
 
 
 @register.simple_tag(takes_context=True)

@@ -106,6 +106,21 @@ class LoginView(SiteNamed, auth_views.LoginView):
         return _refused(response, form.throttled) if form.throttled else response
 
 
+class PasswordResetView(SiteNamed, auth_views.PasswordResetView):
+    """Mails a reset link, within the hourly limits per email address and per client address. A refusal
+    re-renders the form with the wait inline (429 with Retry-After), whether or not an account has the
+    address, so the page tells nobody which addresses have one."""
+
+    def form_valid(self, form):
+        try:
+            throttle.count_password_reset(email=form.cleaned_data["email"],
+                                          address=throttle.client_address(self.request))
+        except throttle.Throttled as error:
+            add_domain_errors(form, error)
+            return _refused(self.form_invalid(form), error)
+        return super().form_valid(form)
+
+
 @login_required
 def profile(request):
     user = request.user
@@ -222,7 +237,7 @@ urlpatterns = [
         template_name="web/accounts/message.html",
         extra_context={"heading": gettext_lazy("Password changed"), "body": gettext_lazy("Your new password is in use.")}),
         name="password_change_done"),
-    path("accounts/reset/", _site_named(auth_views.PasswordResetView).as_view(**_reset), name="password_reset"),
+    path("accounts/reset/", PasswordResetView.as_view(**_reset), name="password_reset"),
     path("accounts/reset/sent/", _site_named(auth_views.PasswordResetDoneView).as_view(
         template_name="web/accounts/message.html",
         extra_context={"heading": gettext_lazy("Check your email"),

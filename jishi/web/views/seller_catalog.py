@@ -14,14 +14,24 @@ from django.views.decorators.http import require_POST
 
 from jishi.catalog import services
 from jishi.catalog.models import ProductStatus
-from jishi.catalog.selectors import access_image, access_product, access_variant, build_cards, list_store_products
+from jishi.catalog.selectors import (
+    access_image,
+    access_product,
+    access_variant,
+    build_cards,
+    list_store_products,
+    suggest_categories,
+)
 from jishi.core.errors import DomainError, NotFound
 from jishi.core.pagination import paginate, parse_page_number
 from jishi.orders.selectors import product_units_awaiting_payment, units_awaiting_payment
 from jishi.web.forms.catalog import (
     ProductForm,
+    QuickProductForm,
     blank_row,
     option_axes,
+    quick_options,
+    quick_variant_rows,
     rows_from_variants,
     variant_input,
     variant_rows_from_post,
@@ -128,6 +138,106 @@ def product_editor(request, slug: str, product_id: int | None = None):
                   _editor_context(access, product, form, rows, axes, row_errors, images, held))
 
 
+QUICK_FIELDS = {"title": "title", "price": "price", "stock": "stock", "category": "category", "photos": "photos",
+                "options": "option_0_name"}
+
+
+def _quick_axes_and_rows(data) -> tuple[list[dict], list[dict], str | None]:
+    """The options as posted, one table row per combination of their values, and why there is no table
+    (a problem with the options, or too many combinations) when there is none."""
+    from jishi.catalog.rules import Invalid, clean_option_values, option_combinations
+
+    options = quick_options(data)
+    try:
+        axes = [(o["name"], clean_option_values(o["values"])) for o in options if o["name"]]
+    except Invalid as exc:
+        return options, [], str(exc)
+    axes = [(name, values) for name, values in axes if values]
+    combinations = option_combinations(axes)
+    if len(combinations) > 100:
+        return options, [], _("That makes %(count)s variants; a product has at most 100.") % {
+            "count": len(combinations)}
+    return options, quick_variant_rows(data, combinations), None
+
+
+def _quick_errors(form, error: DomainError) -> dict[int, list[str]]:
+    """Field messages to their fields, option messages to the option fields, variant messages to their row."""
+    row_errors: dict[int, list[str]] = {}
+    fields: dict[str, list[str]] = {}
+    for name, msgs in error.fields.items():
+        parts = name.split(".")
+        if parts[0] == "variants" and len(parts) == 3 and parts[1].isdigit():
+            label = COLUMN_LABELS.get(parts[2], parts[2])
+            row_errors.setdefault(int(parts[1]), []).extend(f"{label}: {m}" for m in msgs)
+        elif parts[0] == "options" and len(parts) == 3 and parts[1].isdigit():
+            fields.setdefault(f"option_{parts[1]}_{parts[2]}", []).extend(msgs)
+        else:
+            fields.setdefault(QUICK_FIELDS.get(parts[0], "__all__"), []).extend(msgs)
+    if fields or not row_errors:
+        add_domain_errors(form, DomainError(error.code, error.message, fields=fields))
+    return row_errors
+
+
+@login_required
+def product_add(request, slug: str):
+    """The quick product form: a title, photos, a price, stock and a category put a product on sale."""
+    access = store_access(request, slug, "edit_catalog")
+    if not access.store.is_active:
+        messages.error(request, _("This store is suspended; its catalogue cannot change."))
+        return redirect("web:seller_dashboard", slug)
+    currency = access.store.base_currency_id
+    form = QuickProductForm(request.POST or None, request.FILES or None, initial={"stock": 1},
+                            language=_language(), currency=currency)
+    options, rows, options_problem = _quick_axes_and_rows(request.POST)
+    row_errors: dict[int, list[str]] = {}
+    photos_lost = False
+    if request.method == "POST" and "preview" not in request.POST and form.is_valid():
+        variants = ([{"options": r["options"], "price": r["price"], "stock": r["stock"], "sku": r["sku"]}
+                     for r in rows] if rows else None)
+        try:
+            product = services.create_live_product(
+                access=access, title=form.cleaned_data["title"], category=form.cleaned_data["category"],
+                price=form.cleaned_data["price"], stock=form.cleaned_data["stock"],
+                photos=request.FILES.getlist("photos"), options=form.options(), variants=variants)
+        except DomainError as error:
+            row_errors = _quick_errors(form, error)
+        else:
+            messages.success(request, _("Your product is on sale. This is its page as shoppers see it."))
+            return redirect("web:product", product.id)
+    if request.method == "POST":
+        # A page drawn again cannot keep the chosen files: say so rather than let them vanish.
+        photos_lost = bool(request.FILES.getlist("photos"))
+    first = not access.store.products.exists()
+    return render(request, "web/seller/catalog/quick.html", {
+        "access": access, "form": form, "rows": rows, "row_errors": row_errors, "options": options,
+        "options_problem": options_problem, "photos_lost": photos_lost, "first": first, "currency": currency,
+        "suggestions": _suggestions(request.POST.get("title", "")) if request.method == "POST" else [],
+        "open_options": any(o["name"] or o["values"] for o in options)})
+
+
+@login_required
+def product_add_variants(request, slug: str):
+    """The variants table of the quick form, redrawn as the options are typed (htmx)."""
+    access = store_access(request, slug, "edit_catalog")
+    _options, rows, options_problem = _quick_axes_and_rows(request.GET)
+    return render(request, "web/seller/catalog/quick_variants.html", {
+        "access": access, "rows": rows, "row_errors": {}, "options_problem": options_problem,
+        "currency": access.store.base_currency_id})
+
+
+@login_required
+def category_suggestions(request, slug: str):
+    """Up to three categories for the title being typed (htmx), as buttons that choose one."""
+    store_access(request, slug, "edit_catalog")
+    title = request.GET.get("title", "")
+    return render(request, "web/seller/catalog/category_suggestions.html", {"suggestions": _suggestions(title)})
+
+
+def _suggestions(title: str) -> list[tuple[int, str]]:
+    language = _language()
+    return [(s.category.id, s.label(language)) for s in suggest_categories(title[:200])]
+
+
 @login_required
 @require_POST
 def product_delete(request, slug: str, product_id: int):
@@ -196,6 +306,9 @@ def variant_stock(request, slug: str, variant_id: int):
 urlpatterns = [
     path("seller/<slug:slug>/products/", product_list, name="seller_products"),
     path("seller/<slug:slug>/products/new/", product_editor, name="seller_product_new"),
+    path("seller/<slug:slug>/products/add/", product_add, name="seller_product_add"),
+    path("seller/<slug:slug>/products/add/variants/", product_add_variants, name="seller_product_add_variants"),
+    path("seller/<slug:slug>/products/add/categories/", category_suggestions, name="seller_category_suggestions"),
     path("seller/<slug:slug>/products/<int:product_id>/", product_editor, name="seller_product_edit"),
     path("seller/<slug:slug>/products/<int:product_id>/delete/", product_delete, name="seller_product_delete"),
     path("seller/<slug:slug>/products/<int:product_id>/images/", image_upload, name="seller_product_image"),

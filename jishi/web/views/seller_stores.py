@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import functools
+import json
+
 from django.contrib import messages
+from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db.models import Count, Q, Sum
@@ -13,15 +17,19 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from jishi.accounts import throttle
 from jishi.catalog.models import Product, ProductStatus
+from jishi.core.countries import country_choices, country_from_accept_language
 from jishi.core.errors import DomainError, NotFound, PermissionDenied
 from jishi.money.rules import quantize, to_decimal
+from jishi.money.selectors import list_currency_codes
 from jishi.orders.selectors import count_store_orders_by_status
 from jishi.stores import services
 from jishi.stores.models import Invitation, Membership
 from jishi.stores.selectors import access_store, list_stores_for_member
 from jishi.web.forms.errors import add_domain_errors
-from jishi.web.forms.stores import InviteForm, OpenStoreForm, StoreSettingsForm
+from jishi.web.forms.stores import InviteForm, OpenStoreForm, OpenStoreWithAccountForm, StoreSettingsForm
+from jishi.web.views.cart import CART_SESSION_KEY, adopt_anonymous_cart
 
 _LANGUAGE_COUNTRY = {"zh-hans": "CN", "en": "US"}
 
@@ -36,11 +44,20 @@ def store_access(request, slug: str, action: str = "view_store"):
         raise DjangoPermissionDenied(denied.message)
 
 
-@login_required
+def _store_defaults(request) -> dict:
+    """Country and currency for a new store: the account's country, else the browser's languages."""
+    country = getattr(request.user, "country", "") or country_from_accept_language(
+        request.headers.get("Accept-Language"),
+        default=_LANGUAGE_COUNTRY.get(translation.get_language() or "en", "US"))
+    return {"country": country, "base_currency": services.default_currency_for(country) or "USD"}
+
+
 def open_store(request):
-    country = request.user.country or _LANGUAGE_COUNTRY.get(translation.get_language() or "en", "US")
-    initial = {"country": country, "base_currency": services.default_currency_for(country) or "USD"}
-    form = OpenStoreForm(request.POST or None, initial=initial)
+    """Open a store. A visitor without an account gives an email and a password on the same form and is
+    signed in with the store open; either way the next page is the first product's form."""
+    if not request.user.is_authenticated:
+        return _open_store_with_account(request)
+    form = OpenStoreForm(request.POST or None, initial=_store_defaults(request))
     if request.method == "POST" and form.is_valid():
         try:
             store = services.open_store(owner=request.user, **form.cleaned_data)
@@ -48,8 +65,48 @@ def open_store(request):
             add_domain_errors(form, error)
         else:
             messages.success(request, _("Your store is live! Add your first product."))
-            return redirect("web:seller_dashboard", store.slug)
-    return render(request, "web/seller/stores/open.html", {"form": form})
+            return redirect("web:seller_product_add", store.slug)
+    return render(request, "web/seller/stores/open.html", {"form": form, "currencies": _currency_of_countries()})
+
+
+def _open_store_with_account(request):
+    form = OpenStoreWithAccountForm(request.POST or None, initial=_store_defaults(request))
+    refusal = None
+    if request.method == "POST" and form.is_valid():
+        address = throttle.client_address(request)
+        try:
+            throttle.count_sign_up(address=address)
+            user, store = services.open_store_with_account(
+                **form.cleaned_data, language=translation.get_language() or "",
+                currency=getattr(request, "display_currency", ""))
+        except DomainError as error:
+            add_domain_errors(form, error)
+            refusal = error
+        else:
+            throttle.record_success(email=user.email, address=address)
+            cart_token = request.session.get(CART_SESSION_KEY)
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            adopt_anonymous_cart(request, user, cart_token)
+            messages.success(request, _("Your store is live! Add your first product."))
+            return redirect("web:seller_product_add", store.slug)
+    response = render(request, "web/seller/stores/open.html",
+                      {"form": form, "currencies": _currency_of_countries()})
+    retry_after = getattr(refusal, "retry_after", None)
+    if retry_after:  # a throttled sign-up answers 429 with Retry-After, like the sign-up page
+        response.status_code = 429
+        response["Retry-After"] = str(retry_after)
+    return response
+
+
+def _currency_of_countries() -> str:
+    """country → currency, for the page to follow the country with the currency while it is untouched."""
+    return _currency_map(tuple(list_currency_codes()))
+
+
+@functools.lru_cache(maxsize=4)
+def _currency_map(currencies: tuple[str, ...]) -> str:  # the marketplace's currencies, as the cache key
+    return json.dumps({code: currency for code, _name in country_choices("en")
+                       if (currency := services.default_currency_for(code))}, separators=(",", ":"))
 
 
 @login_required

@@ -20,6 +20,7 @@ from jishi.catalog.selectors import (
 from jishi.core.pagination import paginate, parse_page_number
 from jishi.search.selectors import parse_search_params
 from jishi.stores.selectors import get_public_store
+from jishi.web.page_cache import cached_page
 from jishi.web.views import search
 
 PER_PAGE = 24
@@ -47,6 +48,7 @@ SORT_LABELS = [("newest", translation.gettext_lazy("Newest")),
                ("price_desc", translation.gettext_lazy("Price: high to low"))]
 
 
+@cached_page
 def home(request):
     tree = get_category_tree()
     arrivals = list(list_visible_products(sort="newest")[:15])
@@ -58,6 +60,7 @@ def home(request):
     })
 
 
+@cached_page
 def category(request, slug: str):
     tree = get_category_tree()
     node = tree.by_slug(slug)
@@ -69,6 +72,7 @@ def category(request, slug: str):
     })
 
 
+@cached_page
 def product_list(request):
     """All products; with words or filters, the search results page with its facets."""
     params = parse_search_params(request.GET)
@@ -116,6 +120,7 @@ def _product_context(request, product_id: int) -> dict:
             "axes": _option_axes(product, variants, picked), "images": list(product.images.all())}
 
 
+@cached_page
 def product(request, product_id: int):
     context = _product_context(request, product_id)
     tree = get_category_tree()
@@ -129,6 +134,7 @@ def product_variant(request, product_id: int):
     return render(request, "web/partials/variant_panel.html", _product_context(request, product_id))
 
 
+@cached_page
 def store(request, slug: str):
     found = get_public_store(slug=slug)
     if found is None:

@@ -10,7 +10,8 @@ class Command(BaseCommand):
     help = "Build a demo marketplace: stores in many countries, products with variants, demo logins."
 
     def add_arguments(self, parser):
-        parser.add_argument("--products", type=int, default=5000, help="how many products (default 5000)")
+        parser.add_argument("--products", type=int, default=5400,
+                            help="how many products (default 5400: over 5,000 on sale, the rest drafts and archived)")
         parser.add_argument("--seed", type=int, default=42)
         parser.add_argument("--if-empty", action="store_true", help="do nothing when any store exists")
         parser.add_argument("--no-images", action="store_true", help="skip the generated product pictures")

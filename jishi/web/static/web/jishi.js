@@ -45,4 +45,71 @@
     if (!slug.value) { slug.placeholder = slugify(name.value); }
     preview.textContent = location.origin + "/s/" + (slug.value || slugify(name.value) || "…") + "/";
   });
+
+  // Controls that only work with this file stay hidden without it.
+  function reveal() {
+    document.querySelectorAll("[data-reveal][hidden], [data-filter-select][hidden]").forEach(function (el) {
+      el.hidden = false;
+    });
+  }
+  if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", reveal); } else { reveal(); }
+
+  document.addEventListener("click", function (event) {
+    var target = event.target.closest && event.target.closest("[data-reveal], [data-pick-category]");
+    if (!target) { return; }
+    // <button data-reveal="#id_password" data-show="Show" data-hide="Hide">: show or hide a password.
+    if (target.hasAttribute("data-reveal")) {
+      var input = document.querySelector(target.getAttribute("data-reveal"));
+      if (!input) { return; }
+      var shown = input.type === "password";
+      input.type = shown ? "text" : "password";
+      target.textContent = shown ? target.dataset.hide : target.dataset.show;
+      target.setAttribute("aria-pressed", shown ? "true" : "false");
+      return;
+    }
+    // <button data-pick-category="12" data-target="#id_category">: choose that category in the select.
+    var select = document.querySelector(target.dataset.target);
+    if (!select) { return; }
+    select.value = target.dataset.pickCategory;
+    select.dispatchEvent(new Event("change", { bubbles: true }));
+    target.parentNode.querySelectorAll("[data-pick-category]").forEach(function (chip) {
+      chip.classList.toggle("chip-on", chip === target);
+      chip.setAttribute("aria-pressed", chip === target ? "true" : "false");
+    });
+  });
+
+  // <input data-filter-select="#id_category">: typing hides the options (and groups) that do not match.
+  document.addEventListener("input", function (event) {
+    var filter = event.target.closest && event.target.closest("[data-filter-select]");
+    if (!filter) { return; }
+    var select = document.querySelector(filter.dataset.filterSelect);
+    if (!select) { return; }
+    var words = filter.value.toLowerCase().split(/\s+/).filter(Boolean), firstMatch = null;
+    select.querySelectorAll("optgroup").forEach(function (group) {
+      var groupText = (group.label || "").toLowerCase(), any = false;
+      group.querySelectorAll("option").forEach(function (option) {
+        var text = groupText + " " + option.textContent.toLowerCase();
+        var match = words.every(function (word) { return text.indexOf(word) !== -1; });
+        option.hidden = !match;
+        if (match) { any = true; firstMatch = firstMatch || option; }
+      });
+      group.hidden = !any;
+    });
+    // With one match left, choose it; the seller can still open the list.
+    if (firstMatch && words.length && select.querySelectorAll("option:not([hidden])").length <= 2) {
+      select.value = firstMatch.value;
+    }
+  });
+
+  // <div data-currency-follows="#id_country" data-currency="#id_base_currency" data-currencies='{"DE":"EUR"}'>:
+  // a new country brings its currency, until the seller picks a currency themselves.
+  document.addEventListener("change", function (event) {
+    var box = event.target.closest && event.target.closest("[data-currency-follows]");
+    if (!box) { return; }
+    var currency = box.querySelector(box.dataset.currency);
+    if (event.target === currency) { box.dataset.currencyChosen = "1"; return; }
+    if (event.target !== box.querySelector(box.dataset.currencyFollows) || box.dataset.currencyChosen) { return; }
+    var code = JSON.parse(box.dataset.currencies || "{}")[event.target.value];
+    if (code && currency.querySelector("option[value='" + code + "']")) { currency.value = code; }
+  });
 })();
