@@ -236,3 +236,9 @@ def test_another_users_token_cannot_be_listed_or_revoked(client):
     assert client.post(f"/accounts/tokens/{token.id}/revoke/").status_code == 404
     token.refresh_from_db()
     assert token.revoked_at is None
+
+
+def test_the_operators_pages_name_the_site(client, settings):
+    settings.SITE_NAME = "Lakeside Market"
+    page = client.get("/admin/login/").content.decode()
+    assert "Lakeside Market" in page and "Django administration" not in page

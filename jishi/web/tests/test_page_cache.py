@@ -128,7 +128,7 @@ def test_signed_in_shoppers_and_shoppers_with_a_cart_get_their_own_page(client, 
     url = f"/p/{market['scarf'].id}/"
     client.get(url)
     assert source(client.get(url)) == "hit"
-    shopper = UserFactory()
+    shopper = UserFactory(name="Qixiang Lowe")  # a name no country or product on the page carries
     signed_in = Client()
     signed_in.force_login(shopper)
     page = signed_in.get(url)
