@@ -250,15 +250,12 @@ def build_cards(products: list, language: str, *, thumbnails: bool = True) -> li
 
 def get_visible_product(*, product_id: int):
     """A visible product with its store, variants, images and translations, or None."""
-
-
     return (visible_products().filter(pk=product_id)
             .select_related("store", "store__base_currency", "category")
             .prefetch_related(Prefetch("variants", queryset=Variant.objects.order_by("position", "id")),
                               Prefetch("images", queryset=ProductImage.objects.order_by("position", "id")),
                               "translations")
             .first())
-
 
 
 def list_featured_stores(*, limit: int = 8) -> list:
