@@ -28,7 +28,7 @@ from jishi.catalog.selectors import (
 )
 from jishi.core.errors import NotFound, PermissionDenied
 from jishi.money.rules import quantize
-from jishi.search.selectors import SearchParams, search_products
+from jishi.search.selectors import SearchParams, clean_words, search_products
 from jishi.stores.models import Membership
 from jishi.stores.selectors import StoreAccess, access_store, get_public_store
 
@@ -263,7 +263,7 @@ def list_products(request, filters: Query[ListQuery]):
         if store is None:
             raise NotFound("store.not_found", "Store not found.")
         store_id = store.id
-    words = (filters.q or "").encode("utf-8", "ignore").decode("utf-8").replace("\x00", "").strip()
+    words = clean_words(filters.q or "")
     if words and store_id is None:
         # Words go through the search index (stemmed, segmented, every language), not a title scan.
         found = search_products(params=SearchParams(q=words, category=filters.category or "", sort=filters.sort,

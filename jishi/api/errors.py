@@ -146,7 +146,7 @@ def error_statuses(operation) -> set[int]:
     sources = {model.__ninja_param_source__ for model in operation.models}
     statuses = {503}
     if sources & _BODY_SOURCES:
-        statuses |= {400, 413, 422}
+        statuses |= {400, 413}
     if sources:
         statuses.add(422)
     if operation.auth_callbacks:

@@ -15,7 +15,7 @@ from jishi.catalog.selectors import get_category_tree
 from jishi.core.countries import country_name
 from jishi.money.rules import quantize
 from jishi.search.rules import APPROXIMATE_FROM
-from jishi.search.selectors import MAX_PAGE_SIZE, PER_PAGE, SearchParams, search_products
+from jishi.search.selectors import MAX_PAGE_SIZE, PER_PAGE, SearchParams, clean_words, search_products
 
 router = Router(tags=["search"])
 
@@ -94,7 +94,7 @@ def search(request, filters: Query[SearchQuery]):
     """Visible products matching `q` (title, description, category, store name, options; English is stemmed,
     Chinese segmented), with facet counts: each facet counts the matches passing every *other* filter."""
     language = _language()
-    params = SearchParams(q=filters.q.encode("utf-8", "ignore").decode("utf-8").replace("\x00", "").strip(),
+    params = SearchParams(q=clean_words(filters.q),
                           category=filters.category.strip(), country=filters.country.strip().upper(),
                           in_stock=filters.in_stock, price_min=filters.price_min, price_max=filters.price_max,
                           sort=filters.sort or "", page=filters.page, page_size=filters.page_size)

@@ -417,6 +417,7 @@ class _LeafTerms:
     # counts: 3 in the leaf's own name, 2 in its parent's, 1 higher up
     terms: dict[int, dict[str, int]]
     weight: dict[str, float]  # rarer words say more: "sneaker" more than "men"
+    order: dict[int, int]  # category id → its place in the tree, to break ties
 
 
 def _leaf_terms(tree: CategoryTree) -> _LeafTerms:
@@ -439,7 +440,8 @@ def _leaf_terms(tree: CategoryTree) -> _LeafTerms:
         for term in counted:
             frequency[term] = frequency.get(term, 0) + 1
     weight = {term: math.log(1 + len(leaves) / count) for term, count in frequency.items()}
-    found = _LeafTerms(terms=leaves, weight=weight)
+    found = _LeafTerms(terms=leaves, weight=weight,
+                       order={category_id: index for index, category_id in enumerate(_tree_order(tree))})
     _SUGGESTION_TERMS["leaves"] = (tree, found)
     return found
 
@@ -483,8 +485,7 @@ def suggest_categories(title: str, *, limit: int = 3) -> list[CategorySuggestion
     for category_id, share in _categories_of_similar_products(title).items():
         if category_id in leaves.terms:
             scores[category_id] = scores.get(category_id, 0) + top * share
-    order = {category_id: index for index, category_id in enumerate(_tree_order(tree))}
-    best = sorted(scores, key=lambda category_id: (-scores[category_id], order.get(category_id, 0)))[:limit]
+    best = sorted(scores, key=lambda category_id: (-scores[category_id], leaves.order.get(category_id, 0)))[:limit]
     return [CategorySuggestion(category=tree.by_id[c], path=[*tree.ancestors(tree.by_id[c]), tree.by_id[c]])
             for c in best]
 

@@ -10,6 +10,8 @@ active store.
 
 from __future__ import annotations
 
+import math
+
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, F, Max, Min, Sum
@@ -555,10 +557,10 @@ def create_live_product(*, access, title: str, category, price=None, stock=None,
         problems.add("title", _("Keep the title under 200 characters."))
     _leaf_category(category, problems)
     axes = _quick_axes(options, problems)
-    combinations = option_combinations(axes) if not problems.fields else []
-    if len(combinations) > 100:
-        problems.add("options", _("That makes %(count)s variants; a product has at most 100.")
-                     % {"count": len(combinations)})
+    count = math.prod(len(values) for _name, values in axes) if axes and not problems.fields else 0
+    if count > 100:  # checked before the combinations are made: 3 options of 30 values make 27,000
+        problems.add("options", _("That makes %(count)s variants; a product has at most 100.") % {"count": count})
+    combinations = option_combinations(axes) if count and count <= 100 else []
     rows = ([dict(v) for v in variants] if variants is not None
             else [{"options": c} for c in combinations] or [{"options": {}}])
     if not rows:

@@ -203,7 +203,7 @@ class LeafKind:
     hs: str
 
 
-def _leaf_kinds(tree, leaves: list, root_of: dict) -> dict[int, LeafKind]:
+def _leaf_kinds(leaves: list, root_of: dict) -> dict[int, LeafKind]:
     kinds = {}
     for leaf in leaves:
         root = root_of[leaf.id]
@@ -261,7 +261,7 @@ def generate(*, products: int, seed: int = 42, images: bool = True, search_index
     tree = get_category_tree()
     leaves = [c for c in tree.by_id.values() if not tree.children.get(c.id)]
     root_of = {leaf.id: (tree.ancestors(leaf) or [leaf])[0] for leaf in leaves}
-    kinds = _leaf_kinds(tree, leaves, root_of)
+    kinds = _leaf_kinds(leaves, root_of)
     table = get_rate_table()
     per_eur = table.per_eur
     platform = settings.PLATFORM_CURRENCY

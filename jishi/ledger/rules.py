@@ -158,13 +158,17 @@ def tax_share(amount: Money, *, paid: Money, refunded_before: Money, tax_collect
               tax_refunded_before: Money) -> Money:
     """The duties and taxes a refund of ``amount`` gives back: in proportion to what was paid, rounded
     half-up, and exactly what is left of them when the refund completes the order, so a full refund
-    always empties the order's part of tax payable."""
+    always empties the order's part of tax payable.
+
+    The proportion is taken of everything refunded so far, less what earlier refunds gave back, so the
+    roundings of many small refunds never add up: the escrow's part of a refund never takes it below zero."""
     left = tax_collected - tax_refunded_before
     if not left:
         return Money.zero(amount.currency)
     if refunded_before + amount >= paid:
         return left
-    return min(share(tax_collected, amount, paid), left, amount)
+    due = share(tax_collected, refunded_before + amount, paid) - tax_refunded_before
+    return max(Money.zero(amount.currency), min(due, left, amount))
 
 # --- commission on an order -------------------------------------------------------------------------
 

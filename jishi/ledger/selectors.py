@@ -170,18 +170,6 @@ def _negative_accounts():
             .filter(total__gt=0).values_list("key", "kind", "currency", "total")[:20])
 
 
-def tax_payable_movements(*, since, until) -> list[tuple[str, Money, Money]]:
-    """Per destination country and currency: (country, collected, refunded) on the tax-payable accounts
-    by entries recorded in [``since``, ``until``), as people read them (positive). One query."""
-    rows = (_sealed().filter(account__kind=AccountKind.TAX_PAYABLE, entry__created_at__gte=since,
-                             entry__created_at__lt=until)
-            .values_list("account__country", "currency")
-            .annotate(credits=Sum("amount", filter=Q(amount__lt=0)), debits=Sum("amount", filter=Q(amount__gt=0)))
-            .order_by("account__country", "currency"))
-    return [(country, from_minor(-(credits or 0), currency), from_minor(debits or 0, currency))
-            for country, currency, credits, debits in rows]
-
-
 @dataclass(frozen=True)
 class TaxPayableMove:
     """One entry's movement on one tax-payable account: ``amount`` is what it added to what is owed

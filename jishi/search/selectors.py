@@ -63,6 +63,11 @@ def _amount(raw) -> Decimal | None:
     return value
 
 
+def clean_words(raw: str) -> str:
+    """Words as typed, without lone surrogates or NUL characters (which the databases refuse)."""
+    return raw.encode("utf-8", "ignore").decode("utf-8").replace("\x00", "").strip()
+
+
 def parse_search_params(data: Mapping) -> SearchParams:
     """Search parameters from a query string; never raises."""
     def one(name: str) -> str:
@@ -76,7 +81,7 @@ def parse_search_params(data: Mapping) -> SearchParams:
     except ValueError:
         size = PER_PAGE
     return SearchParams(
-        q=one("q").encode("utf-8", "ignore").decode("utf-8").replace("\x00", "").strip()[:text.MAX_QUERY_CHARS],
+        q=clean_words(one("q"))[:text.MAX_QUERY_CHARS],
         category=one("category").strip()[:80], country=country if is_country(country) else "",
         in_stock=one("in_stock").strip().lower() in {"1", "true", "on", "yes"},
         price_min=_amount(one("price_min")) if one("price_min") else None,
@@ -187,7 +192,7 @@ def _counts(backend, request: SearchRequest, filters: rules.Filters, bounds: lis
 
     A filter that leaves so few of the sample that the estimate means little (or nothing) is counted
     exactly after all."""
-    sample = None if request.query.is_empty else backend.facet_sample(request)
+    sample = backend.facet_sample(request)  # None for no words, or too few matches to sample
     if sample is not None:
         counts = rules.facet_counts(sample.groups, filters, bounds, steps)
         if not filters.active or counts.total >= rules.MIN_SAMPLED_TOTAL:

@@ -222,6 +222,10 @@ def tax_owed(*, since: dt.datetime, until: dt.datetime) -> list[TaxOwed]:
     orders = {order.id: order for order in Order.objects.filter(
         Q(id__in={move.order_id for move in moves if move.order_id})
         | Q(group_id__in=set(group_of.values()), paid_at__isnull=False)).select_related("group")}
+    paid_by_group: dict[int, list] = defaultdict(list)
+    for order in orders.values():
+        if order.paid_at is not None:
+            paid_by_group[order.group_id].append(order)
 
     # Per order: (collected, refunded) in the store's currency, and the orders captured in the period.
     per_order: dict[int, list[Decimal]] = defaultdict(lambda: [Decimal(0), Decimal(0)])
@@ -232,9 +236,9 @@ def tax_owed(*, since: dt.datetime, until: dt.datetime) -> list[TaxOwed]:
             if move.order_id is not None:
                 shares = [(move.order_id, move.amount.amount)]
             else:  # one capture for several orders: each its own duties and taxes
-                shares = [(order.id, order.duty_total + order.tax_total) for order in orders.values()
-                          if order.group_id == group_of.get(_payment_id(move)) and order.paid_at is not None
-                          and (order.destination_country, order.currency) == key]
+                shares = [(order.id, order.duty_total + order.tax_total)
+                          for order in paid_by_group.get(group_of.get(_payment_id(move)), ())
+                          if (order.destination_country, order.currency) == key]
             for order_id, amount in shares:
                 per_order[order_id][0] += amount
                 captured[key].add(order_id)
@@ -271,7 +275,7 @@ def tax_owed(*, since: dt.datetime, until: dt.datetime) -> list[TaxOwed]:
 def _payment_id(move) -> int | None:
     """The payment a capture entry records (its event key is ``capture:payment:<id>``)."""
     try:
-        return int(move.event_key.rsplit(":", 1)[1])
+        return int(move.event_key.rsplit(":", 1)[-1])
     except ValueError:
         return None
 

@@ -100,18 +100,12 @@ def serves_cached(request) -> bool:
     return not (token and count_items(token=token))
 
 
-def _ship_country(request) -> str:
-    if not _has_session_cookie(request):
-        return ""
-    from jishi.web.views.shipping import SESSION_KEY
-
-    return request.session.get(SESSION_KEY, "")
-
-
 def page_key(request) -> str:
+    from jishi.web.views.shipping import chosen_country
+
     query = urlencode(sorted((name, value) for name, values in request.GET.lists() for value in values))
     parts = [release(), translation.get_language() or "", getattr(request, "display_currency", ""),
-             _ship_country(request), clock.now().date().isoformat(), request.headers.get("HX-Request", ""),
+             chosen_country(request), clock.now().date().isoformat(), request.headers.get("HX-Request", ""),
              request.scheme, request.get_host(), request.path, query, *(memo.token() for memo in TOKENS)]
     return "page:" + hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
 

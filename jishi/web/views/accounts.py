@@ -39,13 +39,21 @@ def _remember_preferences(response, user) -> None:
         response.set_cookie(CURRENCY_COOKIE, user.preferred_currency, max_age=YEAR, samesite="Lax")
 
 
-def _refused(response, error: DomainError):
+def refused(response, error: DomainError):
     """A page re-rendered with a throttle's message inline answers 429 with Retry-After, like the API."""
     retry_after = getattr(error, "retry_after", None)
     if retry_after:
         response.status_code = 429
         response["Retry-After"] = str(retry_after)
     return response
+
+
+def sign_in_new_account(request, user, *, address: str) -> None:
+    """Signs in an account just made on this request, keeping the visitor's cart."""
+    throttle.record_success(email=user.email, address=address)
+    cart_token = request.session.get(CART_SESSION_KEY)
+    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    adopt_anonymous_cart(request, user, cart_token)
 
 
 def signup(request):
@@ -62,14 +70,11 @@ def signup(request):
             add_domain_errors(form, error)
             refusal = error
         else:
-            throttle.record_success(email=user.email, address=address)
-            cart_token = request.session.get(CART_SESSION_KEY)
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            adopt_anonymous_cart(request, user, cart_token)
+            sign_in_new_account(request, user, address=address)
             messages.success(request, _("Welcome to Jishi! Your account is ready."))
             return HttpResponseRedirect(_safe_next(request))
     response = render(request, "web/accounts/signup.html", {"form": form, "next": _safe_next(request, "")})
-    return _refused(response, refusal) if refusal else response
+    return refused(response, refusal) if refusal else response
 
 
 class SiteNamed:
@@ -103,7 +108,7 @@ class LoginView(SiteNamed, auth_views.LoginView):
 
     def form_invalid(self, form):
         response = super().form_invalid(form)
-        return _refused(response, form.throttled) if form.throttled else response
+        return refused(response, form.throttled) if form.throttled else response
 
 
 class PasswordResetView(SiteNamed, auth_views.PasswordResetView):
@@ -117,7 +122,7 @@ class PasswordResetView(SiteNamed, auth_views.PasswordResetView):
                                           address=throttle.client_address(self.request))
         except throttle.Throttled as error:
             add_domain_errors(form, error)
-            return _refused(self.form_invalid(form), error)
+            return refused(self.form_invalid(form), error)
         return super().form_valid(form)
 
 
@@ -207,7 +212,7 @@ def tokens(request):
             form = TokenForm()
     response = render(request, "web/accounts/tokens.html",
                       {"form": form, "tokens": selectors.list_tokens(user=request.user), "new_token": new_token})
-    return _refused(response, refusal) if refusal else response
+    return refused(response, refusal) if refusal else response
 
 
 @login_required

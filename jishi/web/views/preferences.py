@@ -1,7 +1,7 @@
 """Display currency choice: remembered in a cookie and, for a signed-in user, in the profile."""
 
 from django.conf import settings
-from django.shortcuts import redirect
+from django.http import HttpResponseRedirect
 from django.urls import path
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
@@ -22,7 +22,7 @@ def _next_url(request) -> str:
 @require_POST
 def set_currency(request):
     code = request.POST.get("currency", "").upper()
-    response = redirect(_next_url(request))
+    response = HttpResponseRedirect(_next_url(request))
     if code in list_currency_codes():
         response.set_cookie(CURRENCY_COOKIE, code, max_age=365 * 24 * 3600, samesite="Lax")
         if request.user.is_authenticated:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
@@ -145,7 +147,7 @@ QUICK_FIELDS = {"title": "title", "price": "price", "stock": "stock", "category"
 def _quick_axes_and_rows(data) -> tuple[list[dict], list[dict], str | None]:
     """The options as posted, one table row per combination of their values, and why there is no table
     (a problem with the options, or too many combinations) when there is none."""
-    from jishi.catalog.rules import Invalid, clean_option_values, option_combinations
+    from jishi.catalog.rules import MAX_VARIANTS, Invalid, clean_option_values, option_combinations
 
     options = quick_options(data)
     try:
@@ -153,11 +155,10 @@ def _quick_axes_and_rows(data) -> tuple[list[dict], list[dict], str | None]:
     except Invalid as exc:
         return options, [], str(exc)
     axes = [(name, values) for name, values in axes if values]
-    combinations = option_combinations(axes)
-    if len(combinations) > 100:
-        return options, [], _("That makes %(count)s variants; a product has at most 100.") % {
-            "count": len(combinations)}
-    return options, quick_variant_rows(data, combinations), None
+    count = math.prod(len(values) for _name, values in axes)
+    if count > MAX_VARIANTS:  # counted before the combinations are made, as the service does
+        return options, [], _("That makes %(count)s variants; a product has at most 100.") % {"count": count}
+    return options, quick_variant_rows(data, option_combinations(axes)), None
 
 
 def _quick_errors(form, error: DomainError) -> dict[int, list[str]]:

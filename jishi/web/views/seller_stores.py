@@ -6,7 +6,6 @@ import functools
 import json
 
 from django.contrib import messages
-from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db.models import Count, Q, Sum
@@ -29,7 +28,7 @@ from jishi.stores.models import Invitation, Membership
 from jishi.stores.selectors import access_store, list_stores_for_member
 from jishi.web.forms.errors import add_domain_errors
 from jishi.web.forms.stores import InviteForm, OpenStoreForm, OpenStoreWithAccountForm, StoreSettingsForm
-from jishi.web.views.cart import CART_SESSION_KEY, adopt_anonymous_cart
+from jishi.web.views.accounts import refused, sign_in_new_account
 
 _LANGUAGE_COUNTRY = {"zh-hans": "CN", "en": "US"}
 
@@ -83,19 +82,12 @@ def _open_store_with_account(request):
             add_domain_errors(form, error)
             refusal = error
         else:
-            throttle.record_success(email=user.email, address=address)
-            cart_token = request.session.get(CART_SESSION_KEY)
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            adopt_anonymous_cart(request, user, cart_token)
+            sign_in_new_account(request, user, address=address)
             messages.success(request, _("Your store is live! Add your first product."))
             return redirect("web:seller_product_add", store.slug)
     response = render(request, "web/seller/stores/open.html",
                       {"form": form, "currencies": _currency_of_countries()})
-    retry_after = getattr(refusal, "retry_after", None)
-    if retry_after:  # a throttled sign-up answers 429 with Retry-After, like the sign-up page
-        response.status_code = 429
-        response["Retry-After"] = str(retry_after)
-    return response
+    return refused(response, refusal) if refusal else response  # a throttled sign-up: 429, Retry-After
 
 
 def _currency_of_countries() -> str:

@@ -8,7 +8,7 @@ signing in, then their default address's country."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.shortcuts import redirect
+from django.http import HttpResponseRedirect
 from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -59,7 +59,7 @@ def set_country(request):
             update_preferences(user=request.user, country=code)
     else:
         messages.error(request, _("Choose a country from the list."))
-    return redirect(_next_url(request))
+    return HttpResponseRedirect(_next_url(request))
 
 
 urlpatterns = [path("preferences/ship-to/", set_country, name="set_ship_country")]
