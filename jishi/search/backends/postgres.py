@@ -32,7 +32,17 @@ SORT_BY_INDEX_FROM = 20_000
 # over the matches that have it.
 SAMPLE_EVERY = 16
 SAMPLE_LEXEME = "~sample"
+# Every document also carries its category and its store's country as lexemes, so a search for a common
+# word narrowed to one country or category is answered by the GIN index alone: testing the filter
+# columns instead would read the row of every match of the word (64,000 for "cozy") to keep a few
+# hundred. Stock stays a column filter: most products are in stock, and checkout flips it in place.
+CATEGORY_LEXEME = "~category:{}"
+COUNTRY_LEXEME = "~country:{}"
 _SAMPLE_CUT = rules.SAMPLE_MODULUS // SAMPLE_EVERY
+# The settings of a search's transaction (see ``reading``), one statement to set and one to restore.
+SEARCH_SETTINGS = "SELECT set_config('enable_seqscan', 'off', true), set_config('plan_cache_mode', 'force_custom_plan', true)"
+RESTORE_SETTINGS = ("SELECT set_config(name, reset_val, true) FROM pg_settings "
+                    "WHERE name IN ('enable_seqscan', 'plan_cache_mode')")
 _DOC_COLUMNS = "product_id, store_id, category_id, country, in_stock, sort_price, created_at, sales, facet_key, document"
 _INSERT = (f"INSERT INTO search_searchdocument ({_DOC_COLUMNS}) "  # noqa: S608
            "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s::tsvector)")
@@ -74,15 +84,34 @@ def _filler(count: int) -> list[str]:
     return [str(i) for i in range(1, count + 1)]
 
 
-def vector_literal(title: list[str], body: list[str], *, sampled: bool = False) -> str:
+def vector_literal(title: list[str], body: list[str], *, filters: tuple[str, ...] = (), sampled: bool = False) -> str:
+    """The vector of a document: its terms with positions, then the position-less ``filters`` (see
+    ``filter_lexemes``) and the sample's lexeme."""
     positions: dict[str, list[str]] = {}
     for index, (term, weight) in enumerate([*((t, "A") for t in title), *((t, "") for t in body)], start=1):
         held = positions.setdefault(term, [])
         if len(held) < MAX_POSITIONS_PER_LEXEME:
             held.append(f"{min(index, MAX_POSITION)}{weight}")
     _pad(positions)
-    sample = f" {_lexeme(SAMPLE_LEXEME)}" if sampled else ""
-    return " ".join(f"{_lexeme(term)}:{','.join(at)}" for term, at in positions.items()) + sample
+    bare = [*filters, *([SAMPLE_LEXEME] if sampled else [])]
+    return " ".join([*(f"{_lexeme(term)}:{','.join(at)}" for term, at in positions.items()),
+                     *(_lexeme(term) for term in bare)])
+
+
+def filter_lexemes(category_id: int, country: str) -> tuple[str, ...]:
+    return CATEGORY_LEXEME.format(category_id), COUNTRY_LEXEME.format(country)
+
+
+def filtered_query_literal(request: SearchRequest) -> str:
+    """The words of ``request`` and its category and country filters, as one ``tsquery``."""
+    parts = [f"({query_literal(request.query)})"]
+    if request.category_ids is not None:
+        # No category at all matches nothing, like ``category_id IN (0)``.
+        ids = request.category_ids or (0,)
+        parts.append("(" + " | ".join(_lexeme(CATEGORY_LEXEME.format(i)) for i in ids) + ")")
+    if request.country:
+        parts.append(_lexeme(COUNTRY_LEXEME.format(request.country)))
+    return " & ".join(parts)
 
 
 def query_literal(query: Query) -> str:
@@ -97,20 +126,26 @@ class PostgresBackend(SqlBackend):
 
     @contextmanager
     def reading(self):
-        """Searches without sequential scans. The planner prices ``@@`` as a cheap test, but here every
-        test reads an out-of-line vector: a scan of the table "until 300 match" would read gigabytes
-        where the GIN index reads a few pages. Every search has the index to start from."""
+        """Searches without sequential scans, each statement planned for its own values.
+
+        The planner prices ``@@`` as a cheap test, but here every test reads an out-of-line vector: a
+        scan of the table "until 300 match" would read gigabytes where the GIN index reads a few pages.
+        Every search has the index to start from. And a search's statements come back with other words
+        and bounds (the connection prepares them after a few runs): a generic plan, made without the
+        values, cannot tell a rare word from a common one, and walked the price index testing thousands
+        of vectors where the word's own matches were two hundred."""
         nested = connection.in_atomic_block
         with transaction.atomic():
-            self._execute("SET LOCAL enable_seqscan = off", [])
+            self._execute(SEARCH_SETTINGS, [])
             yield
-            # Inside someone else's transaction the setting would outlive this block (a failure rolls
-            # the savepoint, and the setting with it, back).
+            # Inside someone else's transaction the settings would outlive this block (a failure rolls
+            # the savepoint, and the settings with it, back).
             if nested:
-                self._execute("SET LOCAL enable_seqscan TO DEFAULT", [])
+                self._execute(RESTORE_SETTINGS, [])
 
     def _rows(self, entries: list[IndexEntry]) -> list[tuple]:
-        return [(*self._doc_row(e), vector_literal(e.title, e.body, sampled=rules.in_sample(e.product_id, _SAMPLE_CUT)))
+        return [(*self._doc_row(e), vector_literal(e.title, e.body, filters=filter_lexemes(e.category_id, e.country),
+                                                   sampled=rules.in_sample(e.product_id, _SAMPLE_CUT)))
                 for e in entries]
 
     def index(self, entries: list[IndexEntry]) -> None:
@@ -172,9 +207,11 @@ class PostgresBackend(SqlBackend):
         return FacetSample(groups=groups, matches=matches, exact=False)
 
     def _clauses(self, request: SearchRequest) -> tuple[list[str], list]:
-        params, where = self._source(request)
-        filters, filter_params = self._filters(request)
-        return [*where, *filters], [*params, *filter_params]
+        if request.query.is_empty:
+            return self._filters(request)
+        # Category and country travel in the text query (see ``CATEGORY_LEXEME``).
+        filters, filter_params = self._filters(replace(request, category_ids=None, country=None))
+        return ["d.document @@ %s::tsquery", *filters], [filtered_query_literal(request), *filter_params]
 
     def _window(self, request: SearchRequest, clauses: list[str], params: list) -> tuple[str, list]:
         """The ranked set of a broad query: the first matches the index hands back, and exact titles.

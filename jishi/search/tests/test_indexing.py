@@ -77,6 +77,21 @@ def test_a_renamed_store_is_found_by_its_new_name(catalogue, django_capture_on_c
     assert len(found("pearl river")) == 3 and found("austin") == []
 
 
+def test_a_store_that_moves_is_filtered_by_its_new_country(catalogue, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        stores.update_store(access=catalogue["gadgets"], country="DE")
+    assert set(found("headphones", country="DE")) == {catalogue["headphones"].id}
+    assert found("headphones", country="US") == []
+
+
+def test_a_product_moved_to_another_category_is_filtered_by_it(catalogue):
+    product = catalogue["headphones"]
+    catalog.update_product(access=catalogue["gadgets"], product=product,
+                           category=Category.objects.get(slug="phone-cases"))
+    assert product.id in found("wireless", category="phone-cases")
+    assert found("wireless", category="headphones") == []
+
+
 def test_a_renamed_category_is_found_by_its_new_name(catalogue, django_capture_on_commit_callbacks):
     category = Category.objects.get(slug="headphones")
     category.names = {**category.names, "en": "Earphones", "zh-hans": "耳塞"}
@@ -151,3 +166,23 @@ def test_postgresql_keeps_the_vectors_out_of_the_rows_a_search_reads(catalogue):
         # Past the ~2 kB above which PostgreSQL moves a value out of the row (its storage is EXTERNAL).
         assert size > 2040 and lexemes > 3
         assert sampled == rules.in_sample(product_id, _SAMPLE_CUT)
+
+
+def test_postgresql_plans_each_search_for_its_own_words_and_restores_the_settings(catalogue):
+    from django.db import connection, transaction
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's planner settings")
+    from jishi.search.backends import get_backend
+
+    def settings() -> tuple[str, str]:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT current_setting('enable_seqscan'), current_setting('plan_cache_mode')")
+            return cursor.fetchone()
+
+    before = settings()
+    with transaction.atomic():  # a caller's transaction, as in a test or a view that writes too
+        with get_backend().reading():
+            assert settings() == ("off", "force_custom_plan")
+            assert found("tea")
+        assert settings() == before
