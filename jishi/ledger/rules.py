@@ -154,6 +154,23 @@ def charge_share(amount: Money, *, order_total: Money, refunded_before: Money, c
 
 
 
+def commission_share(seller_part: Money, *, released: Money, refunded_before: Money, commission_charged: Money,
+                     commission_returned_before: Money) -> Money:
+    """The commission a refund after release gives back to the seller with ``seller_part``: in proportion
+    to what was released, and all that is left of it when the refunds reach what was released.
+
+    ``refunded_before`` is what earlier refunds took back from the seller after release. As with
+    ``tax_share``, the proportion is of everything taken back so far less what was returned before, so
+    many small refunds cannot round the platform into keeping (or giving back) a unit too many."""
+    left = commission_charged - commission_returned_before
+    if not left:
+        return Money.zero(seller_part.currency)
+    if refunded_before + seller_part >= released:
+        return left
+    due = share(commission_charged, refunded_before + seller_part, released) - commission_returned_before
+    return max(Money.zero(seller_part.currency), min(due, left))
+
+
 def tax_share(amount: Money, *, paid: Money, refunded_before: Money, tax_collected: Money,
               tax_refunded_before: Money) -> Money:
     """The duties and taxes a refund of ``amount`` gives back: in proportion to what was paid, rounded

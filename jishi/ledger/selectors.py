@@ -63,10 +63,14 @@ class OrderMoney:
         return self.paid - self.refunded
 
     @property
+    def refunded_after_release(self) -> Money:
+        """What refunds took back from the seller's balance (taxes aside), once the order was released."""
+        return self.refunded - self.refunded_from_escrow - self.tax_refunded
+
+    @property
     def seller_net(self) -> Money:
         """What the seller keeps of this order so far: released, less commission and later refunds."""
-        return (self.released - self.commission_charged + self.commission_returned
-                - (self.refunded - self.refunded_from_escrow - self.tax_refunded))
+        return self.released - self.commission_charged + self.commission_returned - self.refunded_after_release
 
 
 def order_money(order) -> OrderMoney:

@@ -135,8 +135,10 @@ def record_refund(*, refund_id: int, order, amount: Money) -> Entry:
         postings = rules.through_fx(source, amount, to_shopper, charged)
     else:
         source = payable = rules.seller_payable(order.store_id, order.currency)
-        fee_back = min(rules.share(money.commission_charged, seller_part, money.released),
-                       money.commission_charged - money.commission_returned)
+        fee_back = rules.commission_share(seller_part, released=money.released,
+                                          refunded_before=money.refunded_after_release,
+                                          commission_charged=money.commission_charged,
+                                          commission_returned_before=money.commission_returned)
         postings = rules.through_fx(payable, amount, to_shopper, charged)
         if fee_back:
             postings += [(payable, -fee_back), (rules.commission(order.currency), fee_back)]

@@ -31,6 +31,8 @@ MAX_CORRECTED_WORDS = 4
 MAX_PRICE = Decimal("1e12")
 SUGGESTED_PRODUCTS = 5
 SUGGESTION_WINDOW = 300
+# The shortest Latin prefix completed or matched as you type (SQLite's FTS5 indexes prefixes of 2 and 3).
+MIN_PREFIX_CHARS = 2
 
 
 @dataclass(frozen=True)
@@ -325,7 +327,7 @@ def suggest(raw: str, *, language: str) -> Suggestions:
         return suggestions
     backend = get_backend()
     head = query.text[: len(query.text) - len(query.prefix)] if query.prefix else query.text + " "
-    if query.prefix and query.prefix.isascii() and len(query.prefix) >= 2:
+    if query.prefix and query.prefix.isascii() and len(query.prefix) >= MIN_PREFIX_CHARS:
         suggestions.completions = [head + word for word in backend.completions(query.prefix) if word != query.prefix]
     tree = get_category_tree()
     typed = query.text.strip()
@@ -333,7 +335,11 @@ def suggest(raw: str, *, language: str) -> Suggestions:
         named = [c for c in tree.by_id.values() if any(typed in text.clean(n) for n in c.names.values())]
         named.sort(key=lambda c: (len(tree.ancestors(c)), c.position, c.slug))
         suggestions.categories = [(c, tree.ancestors(c)) for c in named[:4]]
-    if not (query.prefix and query.prefix.isascii() and len(query.prefix) < 2 and not query.required):
+    if query.prefix and query.prefix.isascii() and len(query.prefix) < MIN_PREFIX_CHARS:
+        # One Latin letter is not a word yet ("men's", "red s"): as a prefix it would match every term
+        # it starts, half a second on a million products. The products follow the words before it.
+        query = replace(query, prefix=None)
+    if not query.is_empty:
         # As you type, rank only the newest few hundred matches: a two-letter prefix matches half the catalogue.
         with backend.reading():
             ids = backend.page(SearchRequest(query=query, sort="relevance", limit=SUGGESTED_PRODUCTS,

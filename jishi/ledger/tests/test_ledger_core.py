@@ -109,6 +109,28 @@ def test_the_database_refuses_an_unbalanced_or_changed_entry(two_store_group):
     assert selectors.check_ledger().ok
 
 
+def test_refunds_after_release_give_back_the_commission_without_rounding_drift():
+    def jpy(n) -> Money:
+        return Money(n, "JPY")
+
+    released, charged = jpy(1000), jpy(40)  # 4 % of ¥1,000
+    before, returned, parts = jpy(0), jpy(0), []
+    for part in [jpy(10)] * 100:  # a hundred ¥10 refunds, each "owing" ¥0.4
+        back = rules.commission_share(part, released=released, refunded_before=before, commission_charged=charged,
+                                      commission_returned_before=returned)
+        before, returned = before + part, returned + back
+        parts.append(back.amount)
+        assert returned == rules.share(charged, before, released)  # never ahead of or behind the proportion
+    # One at a time, each share rounds to ¥0: the platform would keep the commission of a refunded order.
+    assert returned == charged and set(parts) == {0, 1}
+    half = rules.commission_share(jpy(500), released=released, refunded_before=jpy(0), commission_charged=charged,
+                                  commission_returned_before=jpy(0))
+    assert half == jpy(20)
+    nothing_left = rules.commission_share(jpy(10), released=released, refunded_before=jpy(500),
+                                          commission_charged=charged, commission_returned_before=charged)
+    assert nothing_left == jpy(0)
+
+
 def test_commission_rate_is_inherited_from_the_nearest_category():
     rates = {None: Decimal("0.05"), 1: Decimal("0.08")}
     parent_of = {3: 2, 2: 1, 1: None, 9: None}

@@ -137,6 +137,10 @@ def test_suggestions_complete_the_word_being_typed(catalogue):
     assert "<mark>Bluetooth</mark>" in typed.hits[0].title_html
     chinese = suggest("绿", language="zh-hans")
     assert any(c.slug == "green-tea" for c, _ancestors in chinese.categories)
+    # One letter after a word is not matched as a prefix yet: the products follow the word before it.
+    one_letter = suggest("wireless b", language="en")
+    assert [h.product.id for h in one_letter.hits] == [catalogue["headphones"].id]
+    assert "<mark>Wireless</mark> Bluetooth" in one_letter.hits[0].title_html
 
 
 @pytest.mark.parametrize("q", ['"green', "tea*", "NEAR(green tea)", "green OR tea", "-tea", "tea)", "((", "'; DROP TABLE x;--",
