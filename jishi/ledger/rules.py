@@ -153,39 +153,40 @@ def charge_share(amount: Money, *, order_total: Money, refunded_before: Money, c
     return min(converted, charge_total - charge_refunded_before)
 
 
+def returned_share(part: Money, *, of: Money, taken_before: Money, whole: Money, returned_before: Money,
+                   at_most: Money | None = None) -> Money:
+    """What goes back of ``whole`` when ``part`` more of ``of`` is taken back: in proportion, rounded
+    half-up, and all that is left of ``whole`` once everything is taken back.
+
+    The proportion is of everything taken back so far (``taken_before`` + ``part``) less what earlier
+    returns gave (``returned_before``), so the roundings of many small refunds never add up: a hundred
+    refunds each "owing" 0.4 of a yen give back 40 yen, not 0 (or 100)."""
+    left = whole - returned_before
+    if not left:
+        return Money.zero(part.currency)
+    if taken_before + part >= of:
+        return left
+    due = share(whole, taken_before + part, of) - returned_before
+    return max(Money.zero(part.currency), min(due, left, *([at_most] if at_most is not None else [])))
+
 
 def commission_share(seller_part: Money, *, released: Money, refunded_before: Money, commission_charged: Money,
                      commission_returned_before: Money) -> Money:
-    """The commission a refund after release gives back to the seller with ``seller_part``: in proportion
-    to what was released, and all that is left of it when the refunds reach what was released.
-
-    ``refunded_before`` is what earlier refunds took back from the seller after release. As with
-    ``tax_share``, the proportion is of everything taken back so far less what was returned before, so
-    many small refunds cannot round the platform into keeping (or giving back) a unit too many."""
-    left = commission_charged - commission_returned_before
-    if not left:
-        return Money.zero(seller_part.currency)
-    if refunded_before + seller_part >= released:
-        return left
-    due = share(commission_charged, refunded_before + seller_part, released) - commission_returned_before
-    return max(Money.zero(seller_part.currency), min(due, left))
+    """The commission a refund after release gives back to the seller with ``seller_part``, in proportion
+    to what was released (``refunded_before``: what earlier refunds took back from the seller after
+    release)."""
+    return returned_share(seller_part, of=released, taken_before=refunded_before, whole=commission_charged,
+                          returned_before=commission_returned_before)
 
 
 def tax_share(amount: Money, *, paid: Money, refunded_before: Money, tax_collected: Money,
               tax_refunded_before: Money) -> Money:
-    """The duties and taxes a refund of ``amount`` gives back: in proportion to what was paid, rounded
-    half-up, and exactly what is left of them when the refund completes the order, so a full refund
-    always empties the order's part of tax payable.
+    """The duties and taxes a refund of ``amount`` gives back, in proportion to what was paid: a full
+    refund always empties the order's part of tax payable, and the escrow's part of a refund never takes
+    it below zero (a share is never more than the refund)."""
+    return returned_share(amount, of=paid, taken_before=refunded_before, whole=tax_collected,
+                          returned_before=tax_refunded_before, at_most=amount)
 
-    The proportion is taken of everything refunded so far, less what earlier refunds gave back, so the
-    roundings of many small refunds never add up: the escrow's part of a refund never takes it below zero."""
-    left = tax_collected - tax_refunded_before
-    if not left:
-        return Money.zero(amount.currency)
-    if refunded_before + amount >= paid:
-        return left
-    due = share(tax_collected, refunded_before + amount, paid) - tax_refunded_before
-    return max(Money.zero(amount.currency), min(due, left, amount))
 
 # --- commission on an order -------------------------------------------------------------------------
 

@@ -132,8 +132,8 @@ class PostgresBackend(SqlBackend):
         scan of the table "until 300 match" would read gigabytes where the GIN index reads a few pages.
         Every search has the index to start from. And a search's statements come back with other words
         and bounds (the connection prepares them after a few runs): a generic plan, made without the
-        values, cannot tell a rare word from a common one, and walked the price index testing thousands
-        of vectors where the word's own matches were two hundred."""
+        values, cannot tell a rare word from a common one. "Cozy" from Japan at 10-200 EUR ranked its
+        page in 55 ms through one, and in 7 ms planned for its values (a million products)."""
         nested = connection.in_atomic_block
         with transaction.atomic():
             self._execute(SEARCH_SETTINGS, [])
