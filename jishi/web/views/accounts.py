@@ -48,29 +48,37 @@ def refused(response, error: DomainError):
     return response
 
 
-def sign_in_new_account(request, user, *, address: str) -> None:
-    """Signs in an account just made on this request, keeping the visitor's cart."""
+def sign_up_and_sign_in(request, form, make):
+    """A sign-up from a page: counted against the client address's limit, made by ``make()`` (which
+    returns the new user and whatever else it made), then signed in, keeping the visitor's cart.
+
+    Returns ``(made, None)``, or ``(None, refusal)`` with the refusal's messages on ``form``."""
+    address = throttle.client_address(request)
+    try:
+        throttle.count_sign_up(address=address)
+        user, made = make()
+    except DomainError as error:
+        add_domain_errors(form, error)
+        return None, error
     throttle.record_success(email=user.email, address=address)
     cart_token = request.session.get(CART_SESSION_KEY)
     login(request, user, backend="django.contrib.auth.backends.ModelBackend")
     adopt_anonymous_cart(request, user, cart_token)
+    return made, None
 
 
 def signup(request):
     form = SignUpForm(request.POST or None)
     refusal = None
     if request.method == "POST" and form.is_valid():
-        address = throttle.client_address(request)
-        try:
-            throttle.count_sign_up(address=address)
+        def make():
             user = services.sign_up(email=form.cleaned_data["email"], password=form.cleaned_data["password"],
                                     name=form.cleaned_data["name"], language=get_language() or "",
                                     currency=getattr(request, "display_currency", ""))
-        except DomainError as error:
-            add_domain_errors(form, error)
-            refusal = error
-        else:
-            sign_in_new_account(request, user, address=address)
+            return user, user
+
+        user, refusal = sign_up_and_sign_in(request, form, make)
+        if user:
             messages.success(request, _("Welcome to Jishi! Your account is ready."))
             return HttpResponseRedirect(_safe_next(request))
     response = render(request, "web/accounts/signup.html", {"form": form, "next": _safe_next(request, "")})

@@ -77,23 +77,34 @@ COLUMN_LABELS = {"sku": gettext_lazy("SKU"), "price": gettext_lazy("Price"), "st
                  "per_buyer_limit": gettext_lazy("Limit per buyer")}
 
 
-def _split_errors(form, error: DomainError) -> dict[int, list[str]]:
-    """Variant messages go to their table row, translation messages to that language's fields."""
+def _indexed(parts: list[str], head: str) -> bool:
+    """Whether an error's field path is ``head.<n>.<field>`` (a variant row, a translation, an option)."""
+    return parts[0] == head and len(parts) == 3 and parts[1].isdigit()
+
+
+def _split_errors(form, error: DomainError, form_field) -> dict[int, list[str]]:
+    """Variant messages go to their table row; the rest to the form field ``form_field(name, parts)``
+    names for each path. Returns the rows' messages."""
     row_errors: dict[int, list[str]] = {}
-    form_fields: dict[str, list[str]] = {}
+    fields: dict[str, list[str]] = {}
     for name, msgs in error.fields.items():
         parts = name.split(".")
-        if parts[0] == "variants" and len(parts) == 3 and parts[1].isdigit():
+        if _indexed(parts, "variants"):
             label = COLUMN_LABELS.get(parts[2], parts[2])
             row_errors.setdefault(int(parts[1]), []).extend(f"{label}: {m}" for m in msgs)
-        elif parts[0] == "translations" and len(parts) == 3 and parts[1].isdigit():
-            title_field, text_field = list(ProductForm.LANGUAGE_FIELDS.values())[min(int(parts[1]), 1)]
-            form_fields.setdefault(text_field if parts[2] == "description" else title_field, []).extend(msgs)
         else:
-            form_fields.setdefault(name, []).extend(msgs)
-    if form_fields or not row_errors:
-        add_domain_errors(form, DomainError(error.code, error.message, fields=form_fields))
+            fields.setdefault(form_field(name, parts), []).extend(msgs)
+    if fields or not row_errors:
+        add_domain_errors(form, DomainError(error.code, error.message, fields=fields))
     return row_errors
+
+
+def _editor_field(name: str, parts: list[str]) -> str:
+    """Translation messages go to that language's title or description field."""
+    if _indexed(parts, "translations"):
+        title_field, text_field = list(ProductForm.LANGUAGE_FIELDS.values())[min(int(parts[1]), 1)]
+        return text_field if parts[2] == "description" else title_field
+    return name
 
 
 @login_required
@@ -129,7 +140,7 @@ def product_editor(request, slug: str, product_id: int | None = None):
                 services.update_product(access=access, product=product, **fields)
                 messages.success(request, _("Product saved."))
         except DomainError as error:
-            row_errors = _split_errors(form, error)
+            row_errors = _split_errors(form, error, _editor_field)
             product = access_product(access=access, product_id=product_id) if product_id else None
         else:
             return redirect("web:seller_product_edit", slug, product.id)
@@ -161,22 +172,11 @@ def _quick_axes_and_rows(data) -> tuple[list[dict], list[dict], str | None]:
     return options, quick_variant_rows(data, option_combinations(axes)), None
 
 
-def _quick_errors(form, error: DomainError) -> dict[int, list[str]]:
-    """Field messages to their fields, option messages to the option fields, variant messages to their row."""
-    row_errors: dict[int, list[str]] = {}
-    fields: dict[str, list[str]] = {}
-    for name, msgs in error.fields.items():
-        parts = name.split(".")
-        if parts[0] == "variants" and len(parts) == 3 and parts[1].isdigit():
-            label = COLUMN_LABELS.get(parts[2], parts[2])
-            row_errors.setdefault(int(parts[1]), []).extend(f"{label}: {m}" for m in msgs)
-        elif parts[0] == "options" and len(parts) == 3 and parts[1].isdigit():
-            fields.setdefault(f"option_{parts[1]}_{parts[2]}", []).extend(msgs)
-        else:
-            fields.setdefault(QUICK_FIELDS.get(parts[0], "__all__"), []).extend(msgs)
-    if fields or not row_errors:
-        add_domain_errors(form, DomainError(error.code, error.message, fields=fields))
-    return row_errors
+def _quick_field(name: str, parts: list[str]) -> str:
+    """Option messages go to the option fields, the rest to the quick form's field of that name."""
+    if _indexed(parts, "options"):
+        return f"option_{parts[1]}_{parts[2]}"
+    return QUICK_FIELDS.get(parts[0], "__all__")
 
 
 @login_required
@@ -201,7 +201,7 @@ def product_add(request, slug: str):
                 price=form.cleaned_data["price"], stock=form.cleaned_data["stock"],
                 photos=request.FILES.getlist("photos"), options=form.options(), variants=variants)
         except DomainError as error:
-            row_errors = _quick_errors(form, error)
+            row_errors = _split_errors(form, error, _quick_field)
         else:
             messages.success(request, _("Your product is on sale. This is its page as shoppers see it."))
             return redirect("web:product", product.id)

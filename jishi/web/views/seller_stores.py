@@ -16,7 +16,6 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from jishi.accounts import throttle
 from jishi.catalog.models import Product, ProductStatus
 from jishi.core.countries import country_choices, country_from_accept_language
 from jishi.core.errors import DomainError, NotFound, PermissionDenied
@@ -28,7 +27,7 @@ from jishi.stores.models import Invitation, Membership
 from jishi.stores.selectors import access_store, list_stores_for_member
 from jishi.web.forms.errors import add_domain_errors
 from jishi.web.forms.stores import InviteForm, OpenStoreForm, OpenStoreWithAccountForm, StoreSettingsForm
-from jishi.web.views.accounts import refused, sign_in_new_account
+from jishi.web.views.accounts import refused, sign_up_and_sign_in
 
 _LANGUAGE_COUNTRY = {"zh-hans": "CN", "en": "US"}
 
@@ -72,17 +71,10 @@ def _open_store_with_account(request):
     form = OpenStoreWithAccountForm(request.POST or None, initial=_store_defaults(request))
     refusal = None
     if request.method == "POST" and form.is_valid():
-        address = throttle.client_address(request)
-        try:
-            throttle.count_sign_up(address=address)
-            user, store = services.open_store_with_account(
-                **form.cleaned_data, language=translation.get_language() or "",
-                currency=getattr(request, "display_currency", ""))
-        except DomainError as error:
-            add_domain_errors(form, error)
-            refusal = error
-        else:
-            sign_in_new_account(request, user, address=address)
+        store, refusal = sign_up_and_sign_in(request, form, lambda: services.open_store_with_account(
+            **form.cleaned_data, language=translation.get_language() or "",
+            currency=getattr(request, "display_currency", "")))
+        if store:
             messages.success(request, _("Your store is live! Add your first product."))
             return redirect("web:seller_product_add", store.slug)
     response = render(request, "web/seller/stores/open.html",
