@@ -48,8 +48,8 @@ def free_port() -> int:
 
 
 def start_server(folder: str) -> tuple[subprocess.Popen, str]:
-    env = {**os.environ, "JISHI_VAR_DIR": folder, "DATABASE_URL": "", "REDIS_URL": ""}
-    env.pop("DATABASE_URL")
+    env = {**os.environ, "JISHI_VAR_DIR": folder, "REDIS_URL": ""}
+    env.pop("DATABASE_URL", None)  # the embedded default: SQLite in the scratch folder
     jishi = [sys.executable, "-m", "jishi.cli"]
     subprocess.run([*jishi, "manage", "migrate", "--verbosity", "0"], cwd=ROOT, env=env, check=True)  # noqa: S603
     port = free_port()

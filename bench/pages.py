@@ -11,8 +11,9 @@ with 4 gunicorn workers too. Both listen on 127.0.0.1 only.
 The same load generator loads the product page, the all-products listing and a leaf category page of each
 system in turn: wrk (C, keep-alive connections) when installed, else a bounded Python generator. Each run
 is bounded in time (``--seconds``) and the whole benchmark by a deadline. "warm": every request may come
-from Jishi's page cache; "cold": each request carries a query parameter never seen before, so each is a
-miss that renders and stores the page. The load generator's own ceiling is measured on a static file.
+from Jishi's page cache; "cold": each request carries a query parameter the pages do not read, so each
+is rendered in full (and not stored: the cache keeps no page for an unknown parameter; a real miss would
+also write the page to the cache, one Redis SET). The load generator's own ceiling is measured on a static file.
 Prints one JSON line: req/s, p50/p99 in ms per page and system, and the ratios Jishi/Oscar, warm and cold,
 with the load average of the machine at the end.
 """
@@ -256,7 +257,7 @@ def load_python(url: str, args, *, cold: bool) -> dict:
 
 
 def forget_cached_pages(redis_url: str) -> None:
-    """The cold runs' pages: thousands of entries nobody will ask for again."""
+    """The pages the runs stored, so the next run starts from an empty page cache."""
     import redis
 
     client = redis.Redis.from_url(redis_url)
@@ -286,7 +287,7 @@ def main() -> None:
     parser.add_argument("--oscar-peer", default=os.environ.get("OSCAR_PEER", str(ROOT.parent / "shared" / "peers" / "oscar")))
     parser.add_argument("--oscar-home", default=os.environ.get("OSCAR_HOME", str(Path(tempfile.gettempdir()) / "oscar-peer")))
     args = parser.parse_args()
-    for url in (args.database_url,):
+    for url in (args.database_url, args.redis_url):
         if "127.0.0.1" not in url and "localhost" not in url:
             raise SystemExit("The benchmark runs on 127.0.0.1 only.")
     started = time.monotonic()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Literal
+from typing import Annotated, Literal
 
 from django.utils import translation
 from ninja import File, Query, Router, Schema
@@ -12,9 +12,10 @@ from ninja.files import UploadedFile
 from pydantic import Field
 
 from jishi.api.auth import optional_user
-from jishi.api.schemas import Amount, Count, CountryOrBlank, ErrorOut, Language, checked, one_of
+from jishi.api.schemas import CountryOrBlank, ErrorOut, Language, checked, one_of
 from jishi.catalog import services
 from jishi.catalog.models import Product, ProductImage, ProductStatus, Variant
+from jishi.catalog.rules import MAX_PRICE, MAX_STOCK, MAX_WEIGHT_GRAMS
 from jishi.catalog.selectors import (
     access_image,
     access_product,
@@ -50,15 +51,23 @@ class TranslationIn(Schema):
     description: str = Field("", max_length=40000)
 
 
+# The upper limits the spec states are the catalogue's own, checked by the service (its translated message,
+# a 422 naming the field).
+Price = Annotated[Decimal, Field(gt=0, json_schema_extra={"exclusiveMaximum": int(MAX_PRICE)},
+                                 description="A decimal string, more than 0, in the store's currency.")]
+Stock = Annotated[int, checked(schema={"minimum": 0, "maximum": MAX_STOCK})]
+Grams = Annotated[int, checked(schema={"minimum": 0, "maximum": MAX_WEIGHT_GRAMS})]
+
+
 class VariantIn(Schema):
     sku: str = Field(max_length=200)
     options: dict[str, str] = {}
-    price: Amount
-    stock: Count = 0
-    weight_grams: Count = 0
+    price: Price
+    stock: Stock = 0
+    weight_grams: Grams = 0
     hs_code: str = Field("", max_length=20)
     origin_country: CountryOrBlank = ""
-    per_buyer_limit: int | None = checked(schema={"minimum": 1, "maximum": 1_000_000}, default=None,
+    per_buyer_limit: int | None = checked(schema={"minimum": 1, "maximum": MAX_STOCK}, default=None,
                                           description="Units one buyer may hold in open orders; none: no limit.")
 
 
@@ -67,12 +76,12 @@ class VariantPatch(Schema):
 
     sku: str = Field(None, max_length=200)
     options: dict[str, str] = None
-    price: Amount = None
-    stock: Count = None
-    weight_grams: Count = None
+    price: Price = None
+    stock: Stock = None
+    weight_grams: Grams = None
     hs_code: str = Field(None, max_length=20)
     origin_country: CountryOrBlank = None
-    per_buyer_limit: int = checked(schema={"minimum": 0, "maximum": 1_000_000}, default=None,
+    per_buyer_limit: int = checked(schema={"minimum": 0, "maximum": MAX_STOCK}, default=None,
                                    description="Units one buyer may hold in open orders; 0: no limit.")
 
 
@@ -96,7 +105,7 @@ class ProductPatch(Schema):
 
 
 class StockIn(Schema):
-    stock: Count
+    stock: Stock
 
 
 class StoreRef(Schema):
@@ -124,6 +133,9 @@ class ProductPage(Schema):
     page: int
     page_size: int
     total: int
+    # Only with words in `q`, which go through the search (see `/search` for the same fields).
+    approximate_total: bool = Field(False, description="The total is an estimate: many products match the words.")
+    corrected_query: str | None = Field(None, description="Searched instead of `q`, which found nothing.")
 
 
 class TranslationOut(Schema):
@@ -270,7 +282,8 @@ def list_products(request, filters: Query[ListQuery]):
                                                     page=filters.page, page_size=filters.page_size),
                                 language=_language(request), currency="")
         return ProductPage(items=[_summary(hit.card, tree) for hit in found.hits], page=found.page.number,
-                           page_size=filters.page_size, total=found.page.total)
+                           page_size=filters.page_size, total=found.page.total,
+                           approximate_total=found.approximate_total, corrected_query=found.corrected)
     queryset = list_visible_products(store_id=store_id, title=filters.q, sort=filters.sort, **where)
     total = count_visible_products(store_id=store_id, title=filters.q, **where)
     start = (filters.page - 1) * filters.page_size

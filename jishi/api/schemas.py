@@ -51,7 +51,6 @@ Quantity = Annotated[int, Field(json_schema_extra={"minimum": 1, "maximum": MAX_
                                 description=f"Whole units, 1 to {MAX_QUANTITY} (checked by the cart).")]
 Amount = Annotated[Decimal, Field(gt=0, lt=Decimal("1e12"), description="A decimal string, more than 0.")]
 AmountOrZero = Annotated[Decimal, Field(ge=0, lt=Decimal("1e12"), description="A decimal string, 0 or more.")]
-Count = Annotated[int, Field(ge=0, le=2_000_000_000)]
 
 
 def checked(*, schema: dict, **kwargs):

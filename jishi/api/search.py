@@ -76,7 +76,8 @@ class SearchPage(Schema):
     total: int
     approximate: bool = Field(description=f"More than {APPROXIMATE_FROM:,} products match the words: the facet "
                                           "counts are estimates from a sample, to two significant figures.")
-    approximate_total: bool = Field(description="The total is such an estimate too (a filter is chosen).")
+    approximate_total: bool = Field(description="The total is such an estimate too (when a filter is chosen, "
+                                                "or when the backend cannot count the matches cheaply).")
     currency: str = Field(description="Currency of the price filter and the price bands.")
     sort: str
     corrected_query: str | None = Field(description="Searched instead of `q`, which found nothing.")

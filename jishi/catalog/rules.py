@@ -7,6 +7,7 @@ No database here. Each ``clean_*`` returns the cleaned value or raises ``Invalid
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -205,7 +206,7 @@ def clean_variants(raw, *, option_names: list[str], currency: str, problems: Pro
     if required and not raw:
         problems.add("variants", _("Add at least one variant with a SKU, price and stock."))
     if len(raw) > MAX_VARIANTS:
-        problems.add("variants", _("A product has at most 100 variants."))
+        problems.add("variants", _("A product has at most %(maximum)s variants.") % {"maximum": MAX_VARIANTS})
         return []
     cleaned = [clean_variant(item if isinstance(item, dict) else {}, index=i, option_names=option_names,
                              currency=currency, problems=problems) for i, item in enumerate(raw)]
@@ -268,17 +269,42 @@ def option_combinations(axes: list[tuple[str, list[str]]]) -> list[dict[str, str
     return combinations if axes else []
 
 
+def quick_combinations(options) -> tuple[list[tuple[str, list[str]]], list[dict[str, str]]]:
+    """The axes of the quick form's options (``{"name", "values"}`` as typed; rows without a name or
+    without values are left out) and one options mapping per combination of their values.
+
+    Raises ``Invalid`` for a bad value list, or when the combinations would be more than a product may
+    have — counted before they are made, as 3 options of 30 values make 27,000."""
+    axes = []
+    for option in options or []:
+        name = str(option.get("name") or "").strip()
+        values = clean_option_values(option.get("values")) if name else []
+        if values:
+            axes.append((name, values))
+    count = math.prod(len(values) for _name, values in axes) if axes else 0
+    if count > MAX_VARIANTS:
+        raise Invalid(_("That makes %(count)s variants; a product has at most %(maximum)s.")
+                      % {"count": count, "maximum": MAX_VARIANTS})
+    return axes, option_combinations(axes)
+
+
 def _sku_part(text: str, limit: int) -> str:
     ascii_text = unicodedata.normalize("NFKD", text or "").encode("ascii", "ignore").decode()
     return re.sub(r"[^A-Za-z0-9]+", "-", ascii_text).strip("-").upper()[:limit].strip("-")
+
+
+def sku_stem(title: str) -> str:
+    """What every SKU ``suggest_skus`` makes for ``title`` starts with: the only existing SKUs it can
+    collide with are those starting with this too (compared case-blind)."""
+    stem = _sku_part(title, 24)
+    return stem if len(stem) >= 2 else "ITEM"
 
 
 def suggest_skus(title: str, combinations: list[dict[str, str]], *, taken: set[str], count: int = 1) -> list[str]:
     """SKUs for ``count`` new variants (one per combination when there are combinations): made from the
     title's Latin letters and digits (``ITEM`` when it has none) and the option values, with ``-2``, ``-3``…
     added where that is already in ``taken`` (compared case-blind, as shoppers and sellers read them)."""
-    stem = _sku_part(title, 24)
-    stem = stem if len(stem) >= 2 else "ITEM"
+    stem = sku_stem(title)
     used = {sku.casefold() for sku in taken}
     rows = combinations or [{} for _ in range(count)]
     skus = []

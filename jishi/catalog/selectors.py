@@ -15,7 +15,7 @@ from jishi.core.ids import parse_id
 from jishi.core.memo import SharedVersionMemo
 from jishi.stores.models import Store, StoreStatus
 
-_TREE: SharedVersionMemo[CategoryTree] = SharedVersionMemo("catalog:category-tree:token")
+CATEGORY_TREE: SharedVersionMemo[CategoryTree] = SharedVersionMemo("catalog:category-tree:token")
 # Moves with everything storefront pages show of products (text, prices, stock, pictures, visibility):
 # cached pages key on it (``web.page_cache``). Every catalogue write calls ``listings_changed``.
 LISTINGS: SharedVersionMemo[None] = SharedVersionMemo("catalog:listings:token")
@@ -70,11 +70,11 @@ def _build_tree() -> CategoryTree:
 
 def get_category_tree() -> CategoryTree:
     """The whole category tree; built once per process and rebuilt after ``invalidate_category_tree``."""
-    return _TREE.get(_build_tree)
+    return CATEGORY_TREE.get(_build_tree)
 
 
 def invalidate_category_tree() -> None:
-    _TREE.invalidate()
+    CATEGORY_TREE.invalidate()
 
 
 def listings_changed() -> None:
@@ -450,12 +450,15 @@ def _categories_of_similar_products(title: str) -> dict[int, float]:
     """The share of each category among the visible products that best match ``title`` (two queries)."""
     from jishi.search.backends import get_backend
     from jishi.search.backends.base import SearchRequest
+    from jishi.search.selectors import SUGGESTION_WINDOW
     from jishi.search.text import parse_query
 
     query = parse_query(title)
     if query.is_empty:
         return {}
-    ids = get_backend().page(SearchRequest(query=query, sort="relevance", limit=SUGGESTION_VOTERS))
+    # As the seller types: like the search bar's suggestions, rank a window, not every match of a word.
+    ids = get_backend().page(SearchRequest(query=query, sort="relevance", limit=SUGGESTION_VOTERS,
+                                           matches=SUGGESTION_WINDOW + 1, window=SUGGESTION_WINDOW))
     votes: dict[int, float] = {}
     for category_id in Product.objects.filter(id__in=ids).values_list("category_id", flat=True):
         votes[category_id] = votes.get(category_id, 0) + 1 / len(ids)

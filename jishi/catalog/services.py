@@ -10,8 +10,6 @@ active store.
 
 from __future__ import annotations
 
-import math
-
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, F, Max, Min, Sum
@@ -20,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from jishi.catalog.models import Category, Product, ProductImage, ProductStatus, ProductTranslation, Variant
 from jishi.catalog.rules import (
+    MAX_VARIANTS,
     Invalid,
     Problems,
     clean_option_names,
@@ -30,7 +29,8 @@ from jishi.catalog.rules import (
     clean_variant,
     clean_variants,
     guess_title_language,
-    option_combinations,
+    quick_combinations,
+    sku_stem,
     suggest_skus,
 )
 from jishi.catalog.selectors import get_category_tree, invalidate_category_tree, listings_changed
@@ -338,7 +338,7 @@ def add_variant(*, access, product: Product, data: dict) -> Variant:
     """Add one SKU. Raises ``catalog.invalid`` / ``catalog.sku_taken``."""
     _require(access, "edit_catalog")
     problems = Problems({})
-    if product.variants.count() >= 100:
+    if product.variants.count() >= MAX_VARIANTS:
         problems.add("variants", _("A product has at most 100 variants."))
     cleaned = clean_variant(data, index=0, option_names=product.option_names, currency=product.currency,
                             problems=problems)
@@ -433,18 +433,32 @@ def add_image(*, access, product: Product, upload, alt: str = "") -> ProductImag
     """Store an uploaded photo and its thumbnail. Raises ``upload.*`` errors for bad files."""
     _require(access, "edit_catalog")
     if ProductImage.objects.filter(product=product).count() >= MAX_IMAGES:
-        raise DomainError("catalog.too_many_images", _("A product has at most 10 images."),
-                          fields={"image": [_("A product has at most 10 images.")]})
+        raise DomainError("catalog.too_many_images", _too_many_images(), fields={"image": [_too_many_images()]})
     checked = read_image(upload, field="image")
     thumbnail = make_thumbnail(checked)
     with transaction.atomic():
         position = ProductImage.objects.filter(product=product).count()
-        image = ProductImage(product=product, width=checked.width, height=checked.height, alt=alt[:200],
-                             position=position)
+        image = _save_image(product, checked, thumbnail, alt=alt, position=position)
+        listings_changed()
+    return image
+
+
+def _too_many_images() -> str:
+    return _("A product has at most %(count)s images.") % {"count": MAX_IMAGES}
+
+
+def _save_image(product: Product, checked, thumbnail, *, alt: str, position: int) -> ProductImage:
+    """Write a checked photo and its thumbnail, then their row (call inside the writing transaction). The
+    files are removed again when the row cannot be saved; the caller removes them if it rolls back later."""
+    image = ProductImage(product=product, width=checked.width, height=checked.height, alt=alt[:200],
+                         position=position)
+    try:
         image.image.save(checked.content.name, checked.content, save=False)
         image.thumbnail.save(thumbnail.name, thumbnail, save=False)
         image.save()
-        listings_changed()
+    except BaseException:
+        _delete_files([image])
+        raise
     return image
 
 
@@ -513,9 +527,16 @@ def _shift_stock_totals(units: dict[int, int], product_of: dict[int, int], *, si
 # --- the quick product form: live in one step ------------------------------------------------------
 
 
-def _quick_axes(options, problems: Problems) -> list[tuple[str, list[str]]]:
-    """``options`` as typed: a list of {"name", "values"}; rows with neither are ignored."""
-    axes, names = [], []
+def check_catalog_editable(*, access) -> None:
+    """Raise what a catalogue write would (``store.role_required``, ``store.suspended``): for pages that
+    should not offer a form the service is bound to refuse."""
+    _require(access, "edit_catalog")
+
+
+def _check_quick_options(options, problems: Problems) -> None:
+    """Every problem of ``options`` as typed (a list of {"name", "values"}; rows with neither are ignored),
+    on its own field."""
+    names = []
     for index, option in enumerate(options or []):
         name = str(option.get("name") or "").strip()
         values = problems.check(f"options.{index}.values", clean_option_values, option.get("values"))
@@ -526,10 +547,17 @@ def _quick_axes(options, problems: Problems) -> list[tuple[str, list[str]]]:
         elif not values:
             problems.add(f"options.{index}.values", _("List its values, separated by commas."))
         names.append(name)
-        axes.append((name, values or []))
     if names and all(names):
         problems.check("options", clean_option_names, names)
-    return axes
+
+
+def _taken_rows(error: DomainError, store_id: int, variants: list[dict]) -> dict[int, list[str]]:
+    """The rows whose SKU ``error`` (``catalog.sku_taken``) refused, with their messages. A race caught by
+    the database constraint does not say which row lost; the store is asked again."""
+    fields = error.fields
+    if not any(key.startswith("variants.") for key in fields):
+        fields = _sku_conflicts(store_id, variants)
+    return {int(key.split(".")[1]): messages for key, messages in fields.items() if key.startswith("variants.")}
 
 
 def create_live_product(*, access, title: str, category, price=None, stock=None, photos=(), options=None,
@@ -556,11 +584,13 @@ def create_live_product(*, access, title: str, category, price=None, stock=None,
     elif len(title) > 200:
         problems.add("title", _("Keep the title under 200 characters."))
     _leaf_category(category, problems)
-    axes = _quick_axes(options, problems)
-    count = math.prod(len(values) for _name, values in axes) if axes and not problems.fields else 0
-    if count > 100:  # checked before the combinations are made: 3 options of 30 values make 27,000
-        problems.add("options", _("That makes %(count)s variants; a product has at most 100.") % {"count": count})
-    combinations = option_combinations(axes) if count and count <= 100 else []
+    _check_quick_options(options, problems)
+    axes, combinations = [], []
+    if not any(key == "options" or key.startswith("options.") for key in problems.fields):
+        try:
+            axes, combinations = quick_combinations(options)
+        except Invalid as exc:
+            problems.add("options", str(exc))
     rows = ([dict(v) for v in variants] if variants is not None
             else [{"options": c} for c in combinations] or [{"options": {}}])
     if not rows:
@@ -582,9 +612,10 @@ def create_live_product(*, access, title: str, category, price=None, stock=None,
             row["stock"] = stock
         else:
             problems.check(f"variants.{index}.stock", clean_stock, row["stock"])
+        row["origin_country"] = row.get("origin_country") or store.country
     uploads = [p for p in (photos or []) if p is not None]
     if len(uploads) > MAX_IMAGES:
-        problems.add("photos", _("A product has at most 10 images."))
+        problems.add("photos", _too_many_images())
     checked = []
     for upload in uploads[:MAX_IMAGES]:
         try:
@@ -596,19 +627,19 @@ def create_live_product(*, access, title: str, category, price=None, stock=None,
     _raise_if(problems)
     language = language or guess_title_language(title, languages=_languages(), fallback="en")
     thumbnails = [make_thumbnail(c) for c in checked]
+    typed = [str(row.get("sku") or "").strip() for row in rows]
+    blanks = [index for index, sku in enumerate(typed) if not sku]
     for attempt in range(3):
-        typed = {str(v.get("sku") or "").strip() for v in rows} - {""}
-        blanks = [i for i, v in enumerate(rows) if not str(v.get("sku") or "").strip()]
+        skus = list(typed)
         if blanks:
-            taken = set(Variant.objects.filter(store=store).values_list("sku", flat=True)) | typed
+            # Only SKUs sharing the made-up ones' stem can collide with them: the store's others stay unread.
+            taken = set(Variant.objects.filter(store=store, sku__istartswith=sku_stem(title))
+                        .values_list("sku", flat=True)) | set(typed)
             made = suggest_skus(title, [rows[i].get("options") or {} for i in blanks] if axes else [],
                                 taken=taken, count=len(blanks))
             for index, sku in zip(blanks, made, strict=True):
-                rows[index] = {**rows[index], "sku": sku, "generated": True}
-        for row in rows:
-            row.setdefault("origin_country", "")
-            row["origin_country"] = row["origin_country"] or store.country
-        inputs = [{k: v for k, v in row.items() if k != "generated"} for row in rows]
+                skus[index] = sku
+        inputs = [{**row, "sku": sku} for row, sku in zip(rows, skus, strict=True)]
         saved: list[ProductImage] = []
         try:
             with transaction.atomic():
@@ -617,17 +648,16 @@ def create_live_product(*, access, title: str, category, price=None, stock=None,
                                          translations=[{"language": language, "title": title, "description": ""}],
                                          default_language=language)
                 for position, (image, thumbnail) in enumerate(zip(checked, thumbnails, strict=True)):
-                    row = ProductImage(product=product, width=image.width, height=image.height, alt=title[:200],
-                                       position=position)
-                    saved.append(row)
-                    row.image.save(image.content.name, image.content, save=False)
-                    row.thumbnail.save(thumbnail.name, thumbnail, save=False)
-                    row.save()
+                    saved.append(_save_image(product, image, thumbnail, alt=title, position=position))
         except DomainError as error:
             _delete_files(saved)
-            made_up = [v for v in rows if v.get("generated")]
-            if error.code == "catalog.sku_taken" and made_up and attempt < 2:
-                rows = [{**v, "sku": ""} if v.get("generated") else v for v in rows]
+            if error.code != "catalog.sku_taken":
+                raise
+            taken_rows = _taken_rows(error, store.id, inputs)
+            refused = {index: messages for index, messages in taken_rows.items() if index not in blanks}
+            if refused:  # the seller's own SKU: making new ones cannot help
+                raise _sku_taken({f"variants.{index}.sku": messages for index, messages in refused.items()})
+            if attempt < 2:
                 continue  # another product took a made-up SKU meanwhile: make new ones
             raise
         except BaseException:

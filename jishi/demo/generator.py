@@ -283,8 +283,7 @@ def generate(*, products: int, seed: int = 42, images: bool = True, search_index
     now = clock.now()
     currencies = {s.base_currency_id for s in stores}
     factor = {code: table.convert(Money(1_000_000, code), platform).amount / 1_000_000 for code in currencies}
-    usd_to = {code: float((per_eur.get(code, Decimal(1)) if code != "EUR" else Decimal(1)) / per_eur["USD"])
-              for code in currencies}
+    usd_to = {code: float(table.convert(Money(1_000_000, "USD"), code).amount / 1_000_000) for code in currencies}
     made_products = made_variants = 0
     for start in range(0, products, BATCH):
         size = min(BATCH, products - start)

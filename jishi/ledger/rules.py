@@ -142,32 +142,33 @@ def rate_for(category_id: int | None, *, rates: dict[int | None, Decimal], paren
 
 def charge_share(amount: Money, *, order_total: Money, refunded_before: Money, charge_total: Money,
                  charge_refunded_before: Money) -> Money:
-    """What a refund of ``amount`` (store currency) is in the charge currency: at the order's frozen rate,
-    except that the refund that completes the order gives back exactly what is left of its charge, so
-    refunds never add up to more or less than the shopper paid."""
+    """What a refund of ``amount`` (store currency) is in the charge currency: its share of the charge,
+    taken cumulatively (``returned_share``), and exactly what is left of the charge when the refund
+    completes the order, so refunds never add up to more or less than the shopper paid."""
     if amount.currency == charge_total.currency:
         return amount
-    if refunded_before + amount >= order_total:
-        return charge_total - charge_refunded_before
-    converted = share(charge_total, amount, order_total)
-    return min(converted, charge_total - charge_refunded_before)
+    return returned_share(amount, of=order_total, taken_before=refunded_before, whole=charge_total,
+                          returned_before=charge_refunded_before)
 
 
 def returned_share(part: Money, *, of: Money, taken_before: Money, whole: Money, returned_before: Money,
                    at_most: Money | None = None) -> Money:
     """What goes back of ``whole`` when ``part`` more of ``of`` is taken back: in proportion, rounded
-    half-up, and all that is left of ``whole`` once everything is taken back.
+    half-up, and all that is left of ``whole`` once everything is taken back. ``whole`` may be in another
+    currency than ``of`` (a charge in the shopper's currency for an order in the store's).
 
     The proportion is of everything taken back so far (``taken_before`` + ``part``) less what earlier
     returns gave (``returned_before``), so the roundings of many small refunds never add up: a hundred
     refunds each "owing" 0.4 of a yen give back 40 yen, not 0 (or 100)."""
     left = whole - returned_before
     if not left:
-        return Money.zero(part.currency)
+        return Money.zero(whole.currency)
     if taken_before + part >= of:
         return left
-    due = share(whole, taken_before + part, of) - returned_before
-    return max(Money.zero(part.currency), min(due, left, *([at_most] if at_most is not None else [])))
+    due = min(share(whole, taken_before + part, of) - returned_before, left)
+    if at_most is not None:
+        due = min(due, at_most)
+    return max(Money.zero(whole.currency), due)
 
 
 def commission_share(seller_part: Money, *, released: Money, refunded_before: Money, commission_charged: Money,

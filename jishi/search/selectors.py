@@ -143,7 +143,8 @@ class SearchResults:
     corrected: str | None = None
     did_you_mean: str | None = None
     related: list[Category] = field(default_factory=list)
-    # The counts (and the total, when a filter is chosen) are estimates: see ``rules.APPROXIMATE_FROM``.
+    # The counts are estimates (``rules.APPROXIMATE_FROM``); the total too when a filter is chosen, and on
+    # PostgreSQL always (its sample does not count the matches).
     approximate: bool = False
     approximate_total: bool = False
 

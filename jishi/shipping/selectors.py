@@ -85,12 +85,12 @@ class StoreTemplates:
 # Each process keeps the stores' templates as rules, valid while the shared token stays the same (every
 # checkout prices shipping, and templates change rarely); ``invalidate_store_templates`` after a change
 # commits makes every node reload on its next read.
-_TEMPLATES: SharedVersionMemo[dict] = SharedVersionMemo("shipping:templates:token")
+SHIPPING_TEMPLATES: SharedVersionMemo[dict] = SharedVersionMemo("shipping:templates:token")
 MAX_REMEMBERED_STORES = 5000
 
 
 def invalidate_store_templates() -> None:
-    _TEMPLATES.invalidate()
+    SHIPPING_TEMPLATES.invalidate()
 
 
 def get_store_templates(stores: Iterable) -> dict[int, StoreTemplates]:
@@ -100,7 +100,7 @@ def get_store_templates(stores: Iterable) -> dict[int, StoreTemplates]:
     found = {store.id: StoreTemplates(store=store) for store in stores}
     if not found:
         return found
-    known = _TEMPLATES.get(dict)
+    known = SHIPPING_TEMPLATES.get(dict)
     missing = [store_id for store_id in found if store_id not in known]
     if missing:
         if len(known) > MAX_REMEMBERED_STORES:

@@ -36,6 +36,15 @@ class StoreAdmin(admin.ModelAdmin):
     inlines = [MembershipInline, StoreEventInline]
     actions = ["suspend_stores", "reinstate_stores"]
 
+    def get_readonly_fields(self, request, obj=None):
+        # As in the seller centre: prices are in the store's currency once it has products.
+        locked = ["base_currency"] if obj is not None and obj.products.exists() else []
+        return [*self.readonly_fields, *locked]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)  # in the admin's transaction
+        services.store_changed(store=obj, fields=set(form.changed_data))
+
     @admin.action(description=_("Suspend selected stores"), permissions=["change"])
     def suspend_stores(self, request, queryset):
         """Ask for the reason members will see, then suspend through the service (audit rows included)."""

@@ -68,3 +68,8 @@ def get_public_store(*, slug: str) -> Store | None:
 def list_member_users(*, store_id: int) -> list:
     """Everyone who works in the store (for order mail)."""
     return [m.user for m in Membership.objects.filter(store_id=store_id).select_related("user").order_by("id")]
+
+
+def store_has_products(store: Store) -> bool:
+    """Whether the store has listed anything yet, in any status (pages greet a first product)."""
+    return store.products.exists()

@@ -224,16 +224,22 @@ def update_store(*, access, name=None, description=None, country=None, slug=None
             store.save()
             _event(store, access.membership.user, "store.updated",
                    fields=sorted([*changes, *images]))
-            public_stores_changed()
-            if {"shipping_rate", "base_currency_id", "country"} & set(changes):
-                from jishi.shipping.services import sync_flat_template  # shipping imports stores
-
-                sync_flat_template(store=store)
-            if {"name", "country"} & set(changes):
-                search_index.reindex_store_later(store_id=store.id)  # products are found by these
+            store_changed(store=store, fields={name.removesuffix("_id") for name in changes})
     except IntegrityError:
         raise _slug_taken()
     return store
+
+
+def store_changed(*, store: Store, fields: set[str]) -> None:
+    """What follows a change to these fields of a store, in the changing transaction (the seller centre's
+    settings or the operator's admin): cached pages, the flat shipping template, the search index."""
+    public_stores_changed()
+    if {"shipping_rate", "base_currency", "country"} & fields:
+        from jishi.shipping.services import sync_flat_template  # shipping imports stores
+
+        sync_flat_template(store=store)
+    if {"name", "country"} & fields:
+        search_index.reindex_store_later(store_id=store.id)  # products are found by these
 
 
 def _hash(token: str) -> str:

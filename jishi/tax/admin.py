@@ -18,9 +18,10 @@ from django.utils.translation import gettext_lazy
 
 from jishi.core import clock
 from jishi.core.countries import is_country
+from jishi.core.errors import DomainError
 from jishi.tax.models import DestinationRule, DutyRate, OriginRule
 from jishi.tax.rules import BadBands, bands_out, parse_bands, parse_origins
-from jishi.tax.selectors import authority_totals, invalidate_rules, tax_owed
+from jishi.tax.selectors import authority_totals, clean_country, invalidate_rules, tax_owed
 
 
 class InvalidatesRules:
@@ -41,7 +42,7 @@ class InvalidatesRules:
 
 class BandsForm(forms.ModelForm):
     """Duty bands are checked and stored in one form (sorted, decimal strings), so the engine never reads
-    bands it cannot use."""
+    bands it cannot use. (The fields are the admin's fieldsets.)"""
 
     def clean_duty_bands(self):
         try:
@@ -51,16 +52,11 @@ class BandsForm(forms.ModelForm):
 
 
 class OriginRuleForm(BandsForm):
-    class Meta:
-        model = OriginRule
-        fields = ["country", "origins", "match", "effective_from", "effective_until", "vat_rate", "vat_de_minimis",
-                  "duty_de_minimis", "default_duty_rate", "duty_bands", "notes", "source"]
-
     def clean_country(self):
-        code = (self.cleaned_data.get("country") or "").strip().upper()
-        if not is_country(code):
-            raise ValidationError(_("Choose a country by its two-letter code, like FR."))
-        return code
+        try:
+            return clean_country(self.cleaned_data.get("country") or "")
+        except DomainError as error:
+            raise ValidationError(error.message) from None
 
     def clean_origins(self):
         codes = parse_origins(self.cleaned_data.get("origins") or "")
@@ -68,15 +64,6 @@ class OriginRuleForm(BandsForm):
         if not codes or wrong:
             raise ValidationError(_("List countries by their two-letter codes, separated by commas, like US,MX."))
         return ",".join(sorted(codes))
-
-
-class DestinationRuleForm(BandsForm):
-    class Meta:
-        model = DestinationRule
-        fields = ["country", "effective_from", "currency", "tax_name", "confidence", "vat_rate", "default_duty_rate",
-                  "thresholds_currency", "vat_de_minimis", "duty_de_minimis", "collect_at_checkout", "collect_limit",
-                  "flat_duty_per_tariff_line", "value_includes_shipping", "limits_per_item",
-                  "customs_value_percent", "duty_bands", "notes", "source"]
 
 
 def report_period(data) -> tuple[dt.date, dt.date]:
@@ -96,7 +83,7 @@ def report_period(data) -> tuple[dt.date, dt.date]:
 
 @admin.register(DestinationRule)
 class DestinationRuleAdmin(InvalidatesRules, admin.ModelAdmin):
-    form = DestinationRuleForm
+    form = BandsForm
     list_display = ["country", "effective_from", "tax_name", "vat_rate", "thresholds_currency", "vat_de_minimis",
                     "duty_de_minimis", "collect_at_checkout", "collect_limit", "default_duty_rate", "confidence"]
     list_filter = ["collect_at_checkout", "confidence", "thresholds_currency"]

@@ -44,6 +44,7 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 
 from jishi.money.rules import Money, UnknownCurrency
+from jishi.tax.models import OriginMatch
 
 HUNDRED = Decimal(100)
 
@@ -87,7 +88,7 @@ def parse_bands(raw) -> tuple[DutyBand, ...]:
 
 
 def bands_out(bands: Iterable[DutyBand]) -> list[dict]:
-    """Bands as they are stored and read through the API (decimal strings)."""
+    """Bands as they are stored (decimal strings), as the admin writes them."""
     return [{"above": str(band.above), "rate": str(band.rate), "deduct": str(band.deduct)} for band in bands]
 
 
@@ -96,17 +97,12 @@ def parse_origins(raw: str) -> frozenset[str]:
     return frozenset(code.strip().upper() for code in (raw or "").replace(";", ",").split(",") if code.strip())
 
 
-class Match:
-    SHIPPED_FROM = "shipped_from"  # the consignment ships from one of the origins
-    MADE_IN = "made_in"  # … and every line is made in one of them (a line without an origin: where it ships from)
-
-
 @dataclass(frozen=True)
 class OriginTerms:
     """What an origin rule changes in a destination's terms; ``None`` (or no bands) keeps the rule's."""
 
     origins: frozenset[str]
-    match: str = Match.SHIPPED_FROM
+    match: str = OriginMatch.SHIPPED_FROM
     effective_from: dt.date | None = None
     vat_rate: Decimal | None = None
     vat_de_minimis: Decimal | None = None
@@ -117,7 +113,8 @@ class OriginTerms:
     def applies(self, ship_from: str, lines: Iterable[CustomsLine]) -> bool:
         if ship_from not in self.origins:
             return False
-        return self.match != Match.MADE_IN or all((line.origin or ship_from) in self.origins for line in lines)
+        # "Made in": every line made in one of the origins (a line without an origin: where it ships from).
+        return self.match != OriginMatch.MADE_IN or all((line.origin or ship_from) in self.origins for line in lines)
 
     def label(self) -> dict:
         return {"origins": sorted(self.origins), "match": self.match,

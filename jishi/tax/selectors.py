@@ -35,7 +35,7 @@ from jishi.tax.rules import (
     parse_origins,
 )
 
-_RULES: SharedVersionMemo[tuple[dict, dict, dict]] = SharedVersionMemo("tax:destination-rules:token")
+DESTINATION_RULES: SharedVersionMemo[tuple[dict, dict, dict]] = SharedVersionMemo("tax:destination-rules:token")
 
 
 def _load() -> tuple[dict[str, list[DestinationRule]], dict[str, dict[str, list[DutyRate]]],
@@ -53,7 +53,7 @@ def _load() -> tuple[dict[str, list[DestinationRule]], dict[str, dict[str, list[
 
 
 def invalidate_rules() -> None:
-    _RULES.invalidate()
+    DESTINATION_RULES.invalidate()
 
 
 def _today(at: dt.datetime | dt.date | None) -> dt.date:
@@ -73,20 +73,20 @@ def clean_country(code, *, field: str = "country") -> str:
 
 def get_rule(country: str, *, at=None) -> DestinationRule | None:
     """The destination rule in force for ``country`` at ``at`` (now by default), or None."""
-    rules, _rates, _origins = _RULES.get(_load)
+    rules, _rates, _origins = DESTINATION_RULES.get(_load)
     return in_force(rules.get(country, []), _today(at))
 
 
 def list_rules(*, at=None) -> list[DestinationRule]:
     """Every country's rule in force at ``at``, by country."""
-    rules, _rates, _origins = _RULES.get(_load)
+    rules, _rates, _origins = DESTINATION_RULES.get(_load)
     day = _today(at)
     found = (in_force(versions, day) for _country, versions in sorted(rules.items()))
     return [rule for rule in found if rule is not None]
 
 
 def duty_rates_in_force(country: str, *, at=None) -> dict[str, Decimal]:
-    _rules, rates, _origins = _RULES.get(_load)
+    _rules, rates, _origins = DESTINATION_RULES.get(_load)
     day = _today(at)
     chosen = {chapter: in_force(versions, day) for chapter, versions in rates.get(country, {}).items()}
     return {chapter: rate.rate for chapter, rate in chosen.items() if rate is not None}
@@ -95,7 +95,7 @@ def duty_rates_in_force(country: str, *, at=None) -> dict[str, Decimal]:
 def origin_rules_in_force(country: str, *, at=None) -> list[OriginRule]:
     """The origin rules for ``country`` in force at ``at``: from their ``effective_from`` until the day
     before their ``effective_until``."""
-    _rules, _rates, origins = _RULES.get(_load)
+    _rules, _rates, origins = DESTINATION_RULES.get(_load)
     day = _today(at)
     return [rule for rule in origins.get(country, [])
             if rule.effective_from <= day and (rule.effective_until is None or day < rule.effective_until)]
@@ -235,10 +235,10 @@ def tax_owed(*, since: dt.datetime, until: dt.datetime) -> list[TaxOwed]:
         if move.entry_kind == EntryKind.CAPTURE:
             if move.order_id is not None:
                 shares = [(move.order_id, move.amount.amount)]
-            else:  # one capture for several orders: each its own duties and taxes
+            else:  # one capture for several orders: each its own duties and taxes (a domestic order has none)
                 shares = [(order.id, order.duty_total + order.tax_total)
                           for order in paid_by_group.get(group_of.get(_payment_id(move)), ())
-                          if (order.destination_country, order.currency) == key]
+                          if (order.destination_country, order.currency) == key and order.duty_total + order.tax_total]
             for order_id, amount in shares:
                 per_order[order_id][0] += amount
                 captured[key].add(order_id)
@@ -301,8 +301,7 @@ def to_destination(amount: Money, code: str, rates: dict) -> Money | None:
     if code == amount.currency:
         return amount
     try:
-        return Money(exact(amount.amount, amount.currency, code,
-                           {name: Decimal(str(rate)) for name, rate in (rates or {}).items()}), code)
+        return Money(exact(amount.amount, amount.currency, code, rates or {}), code)
     except UnknownCurrency:
         return None
 

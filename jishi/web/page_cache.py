@@ -1,14 +1,17 @@
 """Storefront pages for anonymous shoppers, served from the shared cache (Redis, or local memory).
 
 Who gets cached pages: a shopper who is not signed in and has nothing in the cart (nor a message waiting
-to be shown). Everyone else gets the page rendered for them, so the signed-in header and the cart count
+to be shown), asking for an address whose query holds only parameters the storefront reads (``QUERY_NAMES``):
+any other name would store a copy per made-up value, an easy way to fill the cache. Everyone else gets the page rendered for them, so the signed-in header and the cart count
 are never stored: those shoppers are few next to the anonymous browsing that makes most of the traffic,
 and pages stay as they are, usable without JavaScript. A visitor without a session cookie is recognised
-without reading the session, so a cached page costs no database query at all.
+without reading the session, so a cached page costs no database query at all. Under ``DEBUG`` (the
+development server) nothing is cached: an edited template does not restart the process, and it would
+otherwise keep serving the old page.
 
 What a page depends on is in its key: the address (scheme, host, path and the whole query string, sorted:
 every sort, page and filter), the language, the display currency, the ship-to country, the day (delivery
-estimates), the release (templates, translations, static file names) and the version tokens of everything
+estimates), the release (templates, translations, static file names, the Python that builds markup) and the version tokens of everything
 the storefront shows: products, stores, categories, exchange rates, shipping templates, import tax rules.
 A change bumps
 its token once its transaction commits (``SharedVersionMemo``), so the very next request on any web node
@@ -24,48 +27,66 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import re
 from pathlib import Path
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
+from django.contrib.messages.storage.session import SessionStorage
 from django.core.cache import cache
 from django.http import HttpResponse, HttpResponseNotModified
 from django.middleware.csrf import get_token
 from django.utils import translation
 from django.utils.http import http_date, parse_http_date_safe, quote_etag
 
+from jishi.catalog.selectors import CATEGORY_TREE, LISTINGS
 from jishi.core import clock
-from jishi.core.memo import SharedVersionMemo
+from jishi.money.selectors import RATES
+from jishi.shipping.selectors import SHIPPING_TEMPLATES
+from jishi.stores.selectors import PUBLIC_STORES
+from jishi.tax.selectors import DESTINATION_RULES
+from jishi.web.views.cart import header_cart_count
+from jishi.web.views.shipping import chosen_country
 
-# The tokens of everything storefront pages show, read together once per request (see ``core.memo``).
-TOKENS = [SharedVersionMemo(key) for key in (
-    "catalog:listings:token",  # catalog.selectors.LISTINGS: products, variants, stock, pictures, texts
-    "stores:public:token",  # stores.selectors.PUBLIC_STORES: store names, pictures, suspensions
-    "catalog:category-tree:token",  # categories added, renamed, moved
-    "money:rates:token",  # exchange rates and currencies
-    "shipping:templates:token",  # shipping templates (delivery estimates on product pages)
-    "tax:destination-rules:token",  # import taxes and duties
-)]
+# The memos themselves, not their keys typed again: a renamed key then still invalidates pages.
+# Their tokens are read together once per request (see ``core.memo``).
+TOKENS = [
+    LISTINGS,  # products, variants, stock, pictures, texts
+    PUBLIC_STORES,  # store names, pictures, suspensions
+    CATEGORY_TREE,  # categories added, renamed, moved
+    RATES,  # exchange rates and currencies
+    SHIPPING_TEMPLATES,  # delivery estimates on product pages
+    DESTINATION_RULES,  # import taxes and duties
+]
+# Query parameters the cached views (``web.views.storefront``, the search results they hand over to, and the
+# header's search box) read; ``o_<n>`` picks a product's n-th option. A page whose query holds any other
+# name is rendered but not stored. Add a name here when a cached view starts reading it.
+QUERY_NAMES = frozenset({"page", "sort", "q", "category", "country", "in_stock", "price_min", "price_max",
+                         "page_size", "variant"})
+OPTION_NAME = re.compile(r"o_\d{1,2}")
 # Where a form's CSRF token goes in a stored page; ``web.context_processors`` puts it in while rendering.
 CSRF_PLACEHOLDER = "jishi-csrf-0c8ea1f6d35b4a7e9e21c07d5b6f1a93"
 SECONDS = 24 * 3600  # an entry nobody asked for in a day makes room; a changed token retires it sooner
 
 
 def enabled() -> bool:
-    return settings.PAGE_CACHE
+    return settings.PAGE_CACHE and not settings.DEBUG
 
 
 @functools.cache
 def release() -> str:
-    """What the same URL renders differently after an upgrade: templates, translations, static file names.
+    """What the same URL renders differently after an upgrade: templates, translations, static file names,
+    and the Python sources, since template tags and views build markup too (tests and migrations never do).
 
     Worked out once per process, when this module is imported: in the gunicorn arbiter, before it forks,
-    so every worker of a node keys pages alike."""
+    so every worker of a node keys pages alike (about 10 ms for the ~1 MB of sources)."""
     digest = hashlib.sha256(settings.SITE_NAME.encode())
     root = Path(settings.BASE_DIR)
+    sources = [path for path in root.glob("**/*.py")
+               if not {"tests", "migrations"} & set(path.relative_to(root).parts[:-1])]
     files = sorted([*root.glob("*/templates/**/*.html"), *root.glob("*/templates/**/*.txt"),
-                    *root.glob("locale/*/LC_MESSAGES/*.mo")])
+                    *root.glob("locale/*/LC_MESSAGES/*.mo"), *sources])
     manifest = Path(settings.STATIC_ROOT) / "staticfiles.json"
     if settings.STATIC_MANIFEST and manifest.exists():
         files.append(manifest)
@@ -78,31 +99,23 @@ def release() -> str:
 release()
 
 
-def _has_session_cookie(request) -> bool:
-    return settings.SESSION_COOKIE_NAME in request.COOKIES
-
-
 def serves_cached(request) -> bool:
     """Whether this request may get (and fill) the shared copy of a storefront page."""
     if request.method not in ("GET", "HEAD") or not enabled():
         return False
+    if any(name not in QUERY_NAMES and not OPTION_NAME.fullmatch(name) for name in request.GET):
+        return False
     if CookieStorage.cookie_name in request.COOKIES:  # a message waits to be shown
         return False
-    if not _has_session_cookie(request):
+    if settings.SESSION_COOKIE_NAME not in request.COOKIES:
         return True
     # A session: no database read unless the browser has one; then signed in, a cart or a message opt out.
-    if request.user.is_authenticated or request.session.get("_messages"):
+    if request.user.is_authenticated or request.session.get(SessionStorage.session_key):
         return False
-    from jishi.cart.selectors import count_items
-    from jishi.web.views.cart import CART_SESSION_KEY
-
-    token = request.session.get(CART_SESSION_KEY)
-    return not (token and count_items(token=token))
+    return not header_cart_count(request)
 
 
 def page_key(request) -> str:
-    from jishi.web.views.shipping import chosen_country
-
     query = urlencode(sorted((name, value) for name, values in request.GET.lists() for value in values))
     parts = [release(), translation.get_language() or "", getattr(request, "display_currency", ""),
              chosen_country(request), clock.now().date().isoformat(), request.headers.get("HX-Request", ""),

@@ -6,10 +6,21 @@ from unittest import mock
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from PIL import Image
 
+from jishi.catalog import rules, services
 from jishi.catalog.models import Product, ProductImage, ProductStatus, Variant
-from jishi.catalog.rules import clean_option_values, guess_title_language, option_combinations, suggest_skus
+from jishi.catalog.rules import (
+    Invalid,
+    clean_option_values,
+    guess_title_language,
+    option_combinations,
+    quick_combinations,
+    sku_stem,
+    suggest_skus,
+)
 from jishi.catalog.selectors import get_category_tree, suggest_categories
 from jishi.catalog.services import create_live_product
 from jishi.core.errors import DomainError
@@ -242,6 +253,45 @@ def test_a_made_up_sku_taken_meanwhile_is_made_again(seller):
     assert product.variants.get().sku == "GIFT-BOX-2"
 
 
+def test_made_up_skus_read_only_the_stores_skus_they_could_collide_with(seller):
+    store, access, _owner = seller
+    make_product(access, sku_prefix="UNRELATED", variants=3)
+    make_product(access, sku_prefix="silk-scarf")  # takes silk-scarf-0, compared case-blind
+    with CaptureQueriesContext(connection) as queries:
+        product = create_live_product(access=access, title="Silk scarf", category="womens-t-shirts", price="5",
+                                      stock=1, options=[{"name": "Colour", "values": "Red, 0"}])
+    assert [v.sku for v in product.variants.order_by("position")] == ["SILK-SCARF-RED", "SILK-SCARF-0-2"]
+    reads = [q["sql"] for q in queries.captured_queries
+             if q["sql"].startswith("SELECT") and '"sku"' in q["sql"].split("FROM")[0]]
+    assert reads and all("SILK-SCARF" in sql.upper() for sql in reads), reads
+
+
+def test_a_typed_sku_already_taken_is_refused_at_once_on_its_row(seller):
+    store, access, _owner = seller
+    make_product(access, sku_prefix="MINE")  # takes MINE-0
+    with (mock.patch.object(services, "create_product", wraps=services.create_product) as create,
+          pytest.raises(DomainError) as refused):
+        create_live_product(access=access, title="Tee", category="womens-t-shirts", price="5", stock=1,
+                            options=[{"name": "Size", "values": "S, M"}],
+                            variants=[{"options": {"Size": "S"}}, {"options": {"Size": "M"}, "sku": "MINE-0"}])
+    assert refused.value.code == "catalog.sku_taken" and create.call_count == 1
+    assert set(refused.value.fields) == {"variants.1.sku"}
+    assert Variant.objects.filter(store=store).count() == 1
+
+
+def test_a_typed_sku_taken_in_a_race_is_not_retried(seller):
+    store, access, _owner = seller
+    # The constraint, not the check, catches the race: the service asks which row lost and names it.
+    make_product(access, sku_prefix="MINE")
+    taken = {"variants.0.sku": ["This SKU is already used in your store."]}
+    with (mock.patch.object(services, "_sku_conflicts", side_effect=[{}, taken]) as check,
+          pytest.raises(DomainError) as refused):
+        create_live_product(access=access, title="Tee", category="womens-t-shirts", price="5", stock=1,
+                            variants=[{"options": {}, "sku": "MINE-0"}])
+    assert refused.value.code == "catalog.sku_taken" and set(refused.value.fields) == {"variants.0.sku"}
+    assert check.call_count == 2 and Variant.objects.filter(store=store).count() == 1
+
+
 def test_only_members_who_may_edit_the_catalogue_reach_the_form(client, seller):
     store, access, _owner = seller
     outsider = UserFactory()
@@ -257,6 +307,26 @@ def test_a_suspended_store_cannot_add_products(signed_in, seller):
     suspend_store(store=store, reason="Checks", actor=UserFactory(is_staff=True))
     response = signed_in.post(_url(store), _form())
     assert response.status_code == 302 and not Product.objects.exists()
+
+
+def test_a_suspended_store_is_told_why_by_the_service_before_the_form_is_shown(signed_in, seller):
+    store, _access, _owner = seller
+    suspend_store(store=store, reason="Checks", actor=UserFactory(is_staff=True))
+    response = signed_in.get(_url(store), follow=True)
+    assert response.redirect_chain[0] == (f"/seller/{store.slug}/", 302)
+    assert "This store is suspended; its catalogue cannot change." in [str(m) for m in response.context["messages"]]
+
+
+def test_the_title_field_is_the_forms_own_widget_and_asks_for_suggestions(signed_in, seller):
+    store, _access, _owner = seller
+    html = signed_in.get(_url(store)).content.decode()
+    title = html[html.index('<input type="text" name="title"'):]
+    title = title[:title.index(">") + 1]
+    for attribute in ('maxlength="200"', 'autocomplete="off"', "autofocus", "required", 'id="id_title"',
+                      f'hx-get="/seller/{store.slug}/products/add/categories/"', 'hx-target="#category-suggestions"',
+                      'hx-trigger="input changed delay:400ms"', 'hx-sync="this:replace"'):
+        assert attribute in title, (attribute, title)
+    assert html.count('name="title"') == 1
 
 
 def test_the_full_editor_still_works_and_suggests_the_stores_origin(signed_in, seller):
@@ -299,6 +369,8 @@ def test_suggestions_arrive_as_buttons_that_pick_the_category(signed_in, seller,
     html = response.content.decode()
     assert f'data-pick-category="{_leaf("headphones")}"' in html and "Audio" in html
     assert html.count("data-pick-category=") <= 3
+    # Picking needs jishi.js, which unhides them; without it they would be buttons that do nothing.
+    assert "<div data-category-picks hidden>" in html
     signed_in.cookies["jishi_language"] = "zh-hans"
     chinese = signed_in.get(_url(store, "categories/"), {"title": "耳机"})
     assert "耳机" in chinese.content.decode()
@@ -315,11 +387,24 @@ def test_option_values_and_combinations():
         clean_option_values("x" * 41)
 
 
+def test_the_quick_options_make_their_combinations_up_to_the_variant_limit(monkeypatch):
+    axes, combinations = quick_combinations([{"name": "Size", "values": "S, M"}, {"name": "", "values": "x"},
+                                             {"name": "Colour", "values": ""}])
+    assert axes == [("Size", ["S", "M"])] and combinations == [{"Size": "S"}, {"Size": "M"}]
+    assert quick_combinations([]) == ([], [])
+    monkeypatch.setattr(rules, "MAX_VARIANTS", 3)
+    with pytest.raises(Invalid, match="That makes 4 variants; a product has at most 3."):
+        quick_combinations([{"name": "A", "values": "1, 2"}, {"name": "B", "values": "1, 2"}])
+
+
 def test_sku_suggestions_are_readable_and_unique():
     assert suggest_skus("Café crème 250 g", [], taken=set()) == ["CAFE-CREME-250-G"]
     assert suggest_skus("绿茶", [], taken={"ITEM"}) == ["ITEM-2"]
     assert suggest_skus("Tee", [{"Size": "S"}, {"Size": "大"}], taken={"tee-s"}) == ["TEE-S-2", "TEE-2"]
     assert suggest_skus("Tee", [], taken=set(), count=2) == ["TEE-1", "TEE-2"]
+    assert sku_stem("Café crème 250 g") == "CAFE-CREME-250-G" and sku_stem("绿茶") == "ITEM"
+    made = suggest_skus("x" * 100, [{"a": "y"}, {"a": "大"}], taken=set())
+    assert all(sku.startswith(sku_stem("x" * 100)) for sku in made)
     assert all(len(s) <= 64 for s in suggest_skus("x" * 100, [{"a": "y" * 40, "b": "z" * 40}], taken=set()))
 
 

@@ -23,7 +23,7 @@ from decimal import Decimal
 
 from django.db import connection
 
-from jishi.search.rules import SAMPLE_MODULUS, SAMPLE_MULTIPLIER, facet_key, split_facet_key
+from jishi.search.rules import facet_key, split_facet_key
 from jishi.search.text import Query, similarity
 
 SORTS = ("relevance", "newest", "price_asc", "price_desc", "best_selling")
@@ -237,9 +237,6 @@ class SqlBackend(SearchBackend):
         if rows:
             with connection.cursor() as cursor:
                 cursor.executemany(sql, rows)
-
-    def _sample_sql(self, column: str, cut: int) -> tuple[str, list]:
-        return f"{column} * %s %% %s < %s", [SAMPLE_MULTIPLIER, SAMPLE_MODULUS, cut]
 
     def _groups_sql(self, request: SearchRequest, source: str, where: list[str]) -> tuple[str, list]:
         group_sql, group_params = self._price_group_sql(request)

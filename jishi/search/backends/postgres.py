@@ -183,24 +183,21 @@ class PostgresBackend(SqlBackend):
         # visibility map that lets the planner skip pages is only set by VACUUM.
         self._execute("VACUUM (ANALYZE) search_searchdocument", [])
 
-    def _source(self, request: SearchRequest) -> tuple[list, list[str]]:
-        if request.query.is_empty:
-            return [], []
-        return [query_literal(request.query)], ["d.document @@ %s::tsquery"]
+    def _groups_matching(self, request: SearchRequest, literal: str | None):
+        """The facet groups of the documents matching the ``tsquery`` ``literal`` (all of them: None)."""
+        where = [] if literal is None else ["d.document @@ %s::tsquery"]
+        sql, group_params = self._groups_sql(request, "search_searchdocument d", where)
+        return self._groups(self._fetch(sql, [*group_params, *([] if literal is None else [literal])]))
 
     def facet_groups(self, request: SearchRequest):
-        params, where = self._source(request)
-        sql, group_params = self._groups_sql(request, "search_searchdocument d", where)
-        return self._groups(self._fetch(sql, [*group_params, *params]))
+        return self._groups_matching(request, None if request.query.is_empty else query_literal(request.query))
 
     def facet_sample(self, request: SearchRequest) -> FacetSample | None:
         # Counting every match would read every match's row: the sample's lexeme narrows the index scan
         # to the sampled documents, and their number estimates the whole.
         if request.query.is_empty:
             return None
-        literal = f"({query_literal(request.query)}) & {_lexeme(SAMPLE_LEXEME)}"
-        sql, group_params = self._groups_sql(request, "search_searchdocument d", ["d.document @@ %s::tsquery"])
-        groups = self._groups(self._fetch(sql, [*group_params, literal]))
+        groups = self._groups_matching(request, f"({query_literal(request.query)}) & {_lexeme(SAMPLE_LEXEME)}")
         matches = sum(g.count for g in groups) * SAMPLE_EVERY
         if matches <= rules.APPROXIMATE_FROM:
             return None

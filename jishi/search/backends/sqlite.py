@@ -105,7 +105,8 @@ class SqliteBackend(SqlBackend):
             return None
         source, params, where = self._source(request)
         # On the FTS5 rowid, so only the sampled matches are looked up in the document table.
-        sample, sample_params = self._sample_sql("search_fts.rowid", rules.sample_cut(matches))
+        sample = "search_fts.rowid * %s %% %s < %s"  # (%% is the modulo, %s the parameters)
+        sample_params = [rules.SAMPLE_MULTIPLIER, rules.SAMPLE_MODULUS, rules.sample_cut(matches)]
         sql, group_params = self._groups_sql(request, source, [*where, sample])
         groups = self._groups(self._fetch(sql, [*group_params, *params, *sample_params]))
         return FacetSample(groups=groups, matches=matches, exact=True)

@@ -119,3 +119,9 @@ def test_the_product_list_api_searches_words_through_the_index(client, catalogue
     assert client.get("/api/v1/products", {"q": "手机壳"}).json()["total"] == 2
     narrowed = client.get("/api/v1/products", {"q": "tea", "category": "oolong-tea"}).json()
     assert [i["title"] for i in narrowed["items"]] == ["Oolong Tea"]
+
+
+def test_the_product_list_api_says_when_it_searched_a_corrected_query(client, catalogue):
+    body = client.get("/api/v1/products", {"q": "oolonng"}).json()
+    assert body["corrected_query"] == "oolong" and body["total"] == 1 and body["approximate_total"] is False
+    assert client.get("/api/v1/products", {"q": "oolong"}).json()["corrected_query"] is None

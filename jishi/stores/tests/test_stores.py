@@ -252,3 +252,26 @@ def test_members_page_queries_do_not_grow_with_the_team(client, django_assert_ma
         _member(store, Role.STAFF)
     with django_assert_max_num_queries(9):
         assert client.get(f"/seller/{store.slug}/members/").status_code == 200
+
+
+def test_an_operator_rename_in_the_admin_reaches_search_and_locks_the_currency(admin_user, rf,
+                                                                               django_capture_on_commit_callbacks):
+    from django.contrib import admin
+    from django.forms import model_to_dict
+
+    from jishi.search.selectors import parse_search_params, search_products
+    from jishi.stores.admin import StoreAdmin
+
+    store, access = open_store_for(name="Old Harbour")
+    product = make_product(access, title="Brass Lamp")
+    store_admin = StoreAdmin(Store, admin.site)
+    request = rf.post("/")
+    request.user = admin_user
+    assert "base_currency" in store_admin.get_readonly_fields(request, store)  # it has products
+    form = store_admin.get_form(request, store)(
+        {**model_to_dict(store), "name": "Harbour Lights"}, instance=store)
+    assert form.is_valid(), form.errors
+    with django_capture_on_commit_callbacks(execute=True):
+        store_admin.save_model(request, form.save(commit=False), form, change=True)
+    params = parse_search_params({"q": "harbour lights"})
+    assert [h.product.id for h in search_products(params=params, language="en", currency="USD").hits] == [product.id]

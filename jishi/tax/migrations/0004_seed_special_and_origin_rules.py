@@ -18,8 +18,12 @@ def seed(apps, schema_editor):
 
 
 def unseed(apps, schema_editor):
-    from jishi.tax.seed import EFFECTIVE_FROM
+    from jishi.tax.seed import EFFECTIVE_FROM, SPECIAL_TERMS
 
+    DestinationRule = apps.get_model("tax", "DestinationRule")
+    for country, changes in SPECIAL_TERMS.items():
+        defaults = {name: DestinationRule._meta.get_field(name).get_default() for name in changes}
+        DestinationRule.objects.filter(country=country, effective_from=EFFECTIVE_FROM).update(**defaults)
     apps.get_model("tax", "OriginRule").objects.filter(effective_from=EFFECTIVE_FROM).delete()
 
 

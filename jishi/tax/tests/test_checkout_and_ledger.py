@@ -322,3 +322,27 @@ def test_tax_payable_is_per_destination_and_currency_and_the_report_converts_ord
     assert check_ledger().ok and not reconcile().problems
     call_command("ledger", "check")
     assert capsys.readouterr().out.startswith("ledger ok")
+
+
+def test_the_report_leaves_out_orders_of_a_shared_payment_that_collected_no_tax(rates, django_capture_on_commit_callbacks):
+    """One payment for a parcel from China to Lyon (duties and VAT collected) and one from a French store
+    in the same currency (domestic: nothing collected): the report counts one order, and still converts."""
+    from jishi.checkout.services import place_order_group
+
+    buyer = UserFactory()
+    lyon = AddressFactory(user=buyer, country="FR", city="Lyon", postal_code="69001")
+    variants = []
+    for name, country in (("Hangzhou Tea", "CN"), ("Paris Tea Room", "FR")):
+        _store, access = open_store_for(name=name, currency_code="CNY", country=country)
+        variants.append(make_product(access, price="300.00", stock=5).variants.get())
+    group = place_order_group(buyer=buyer, charge_currency="EUR", address_id=lyon.id,
+                              lines=[{"variant_id": v.id, "quantity": 1} for v in variants])
+    with django_capture_on_commit_callbacks(execute=True):
+        pay(group)
+    imported, domestic = group.orders.order_by("id")
+    assert imported.duty_total + imported.tax_total and not domestic.duty_total + domestic.tax_total
+
+    now = clock.now()
+    [row] = tax_owed(since=now - dt.timedelta(days=1), until=now + dt.timedelta(seconds=1))
+    assert (row.country, row.orders) == ("FR", 1)
+    assert row.collected_local == Money((imported.duty_total + imported.tax_total) / 8, "EUR")

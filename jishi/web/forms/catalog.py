@@ -113,18 +113,21 @@ class QuickProductForm(forms.Form):
     option_1_values = forms.CharField(label=_("Values of option 2"), max_length=500, required=False,
                                       widget=forms.TextInput(attrs={"placeholder": _("Red, Blue")}))
 
-    def __init__(self, *args, language: str = "en", currency: str = "", **kwargs):
+    def __init__(self, *args, language: str = "en", currency: str = "", suggest_url: str = "", **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["category"].choices = [("", _("Choose a category")), *leaf_category_choices(language)]
         # The service says what is missing, with every other problem of the form at once.
         for name in ("title", "price", "category"):
             self.fields[name].required = False
+        # Still marked for assistive technology; the form is sent unchecked (novalidate) all the same.
+        self.fields["title"].widget.attrs["required"] = True
+        if suggest_url:
+            # Categories are suggested as the seller types the title.
+            self.fields["title"].widget.attrs.update({
+                "hx-get": suggest_url, "hx-trigger": "input changed delay:400ms",
+                "hx-target": "#category-suggestions", "hx-sync": "this:replace"})
         if currency:
             self.fields["price"].label = _("Price (%(currency)s)") % {"currency": currency}
-
-    def options(self) -> list[dict]:
-        return [{"name": self.cleaned_data.get(f"option_{i}_name", ""),
-                 "values": self.cleaned_data.get(f"option_{i}_values", "")} for i in range(QUICK_AXES)]
 
 
 def quick_options(data) -> list[dict]:

@@ -21,7 +21,6 @@ class OpenStoreForm(forms.Form):
 class OpenStoreWithAccountForm(OpenStoreForm):
     """Open a store without an account yet: the account is made from the same answers."""
 
-    # Checked by the accounts service with the password, so every problem shows at once.
     email = forms.CharField(label=_("Email"), max_length=254,
                              widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}))
     password = forms.CharField(label=_("Password"), max_length=128, strip=False,

@@ -1,4 +1,5 @@
-"""The product editor's "ships with" form (kept apart from the product form: it saves on its own)."""
+"""Shipping on pages: the product editor's "ships with" form (kept apart from the product form: it saves on
+its own), the product page's estimate, the top bar's "Ship to" picker and its country options."""
 
 from functools import cache
 

@@ -24,6 +24,7 @@ TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]*)"')
 @pytest.fixture(autouse=True)
 def _page_cache_on(settings):
     settings.PAGE_CACHE = True
+    settings.DEBUG = False  # the development server renders every page (see the DEBUG test below)
 
 
 @pytest.fixture
@@ -264,3 +265,56 @@ def test_many_changes_in_one_transaction_move_the_token_once(django_capture_on_c
         for _ in range(50):
             listings_changed()
     assert len(callbacks) == 1 and LISTINGS.token() != before
+
+
+def test_the_development_server_renders_every_page(client, market, settings):
+    settings.DEBUG = True  # an edited template does not restart it: a stored page would hide the edit
+    url = f"/p/{market['scarf'].id}/"
+    client.get(url)
+    assert source(client.get(url)) == ""
+
+
+def test_new_shipping_templates_or_import_taxes_show_on_the_next_request(client, market):
+    from jishi.shipping.selectors import invalidate_store_templates
+    from jishi.tax.selectors import invalidate_rules
+
+    url = f"/p/{market['scarf'].id}/"
+    client.get(url)
+    for invalidate in (invalidate_store_templates, invalidate_rules):
+        assert source(client.get(url)) == "hit"
+        invalidate()
+        assert source(client.get(url)) == "miss", invalidate.__name__
+
+
+def test_a_query_the_storefront_does_not_read_is_rendered_but_never_stored(client, market):
+    scarf = market["scarf"]
+    for url in ("/?cold=1", "/products/?utm_source=mail", f"/p/{scarf.id}/?x=1", "/products/?q=scarf&x=1",
+                f"/s/{market['store'].slug}/?page=1&ref=abc", "/c/womens-clothing/?o_100=M"):
+        for _ in range(2):
+            page = client.get(url)
+            assert page.status_code == 200 and source(page) == "", url
+            assert page_cache.CSRF_PLACEHOLDER not in page.content.decode() and TOKEN.search(page.content.decode())
+        assert cache.get(page_cache.page_key(_request_for(client, url))) is None, url
+    # Every name the cached views read still gets a stored copy.
+    variant = scarf.variants.get()
+    for url in (f"/p/{scarf.id}/?variant={variant.id}", f"/p/{scarf.id}/?o_0=M&o_1=red",
+                "/products/?q=scarf&category=womens-t-shirts&country=CN&in_stock=1&price_min=1&price_max=100"
+                "&sort=price_asc&page=1&page_size=12"):
+        assert [source(client.get(url)) for _ in range(2)] == ["miss", "hit"], url
+
+
+def test_the_release_changes_with_the_python_that_builds_markup(settings, tmp_path):
+    settings.BASE_DIR = tmp_path
+    settings.STATIC_MANIFEST = False
+    files = {"web/templates/web/page.html": "<p>{% card %}</p>", "web/templatetags/cards.py": "HTML = '<b>'",
+             "web/tests/test_cards.py": "def test(): pass", "web/migrations/0001_initial.py": "operations = []"}
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    release = page_cache.release.__wrapped__
+    before = release()
+    for unrelated in ("web/tests/test_cards.py", "web/migrations/0001_initial.py"):
+        (tmp_path / unrelated).write_text("# changed")
+        assert release() == before, unrelated
+    (tmp_path / "web/templatetags/cards.py").write_text("HTML = '<strong>'")
+    assert release() != before

@@ -10,7 +10,6 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import path, reverse_lazy
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -20,16 +19,14 @@ from jishi.accounts.middleware import CURRENCY_COOKIE
 from jishi.core.errors import DomainError
 from jishi.web.forms.accounts import AddressForm, EmailLoginForm, ProfileForm, SignUpForm, TokenForm
 from jishi.web.forms.errors import add_domain_errors
+from jishi.web.redirects import safe_target
 from jishi.web.views.cart import CART_SESSION_KEY, adopt_anonymous_cart
 
 YEAR = 365 * 24 * 3600
 
 
 def _safe_next(request, default: str = "/") -> str:
-    target = request.POST.get("next") or request.GET.get("next") or default
-    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
-        return target
-    return default
+    return safe_target(request, request.POST.get("next") or request.GET.get("next") or "", default)
 
 
 def _remember_preferences(response, user) -> None:

@@ -11,7 +11,7 @@ from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import translation
-from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -19,6 +19,7 @@ from jishi.cart import services
 from jishi.cart.models import Cart
 from jishi.cart.selectors import count_items, get_cart, get_cart_view
 from jishi.core.errors import DomainError
+from jishi.web.redirects import safe_target
 
 CART_SESSION_KEY = "cart_token"
 LINE_ACTIONS = ("update", "remove", "save", "move")
@@ -70,11 +71,7 @@ def header_cart_count(request) -> int:
 
 
 def _back(request, default: str) -> str:
-    target = request.POST.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
-                                                  require_https=request.is_secure()):
-        return target
-    return default
+    return safe_target(request, request.POST.get("next") or "", default)
 
 
 def _is_htmx(request) -> bool:

@@ -3,20 +3,16 @@
 from django.conf import settings
 from django.http import HttpResponseRedirect
 from django.urls import path
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from jishi.accounts.middleware import CURRENCY_COOKIE
 from jishi.accounts.services import update_preferences
 from jishi.money.selectors import list_currency_codes
+from jishi.web.redirects import safe_target
 
 
 def _next_url(request) -> str:
-    target = request.POST.get("next") or request.META.get("HTTP_REFERER") or "/"
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
-                                           require_https=request.is_secure()):
-        return "/"
-    return target
+    return safe_target(request, request.POST.get("next") or request.META.get("HTTP_REFERER") or "")
 
 
 @require_POST

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import math
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import path
+from django.urls import path, reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -16,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from jishi.catalog import services
 from jishi.catalog.models import ProductStatus
+from jishi.catalog.rules import Invalid, quick_combinations
 from jishi.catalog.selectors import (
     access_image,
     access_product,
@@ -27,6 +26,7 @@ from jishi.catalog.selectors import (
 from jishi.core.errors import DomainError, NotFound
 from jishi.core.pagination import paginate, parse_page_number
 from jishi.orders.selectors import product_units_awaiting_payment, units_awaiting_payment
+from jishi.stores.selectors import store_has_products
 from jishi.web.forms.catalog import (
     ProductForm,
     QuickProductForm,
@@ -158,18 +158,12 @@ QUICK_FIELDS = {"title": "title", "price": "price", "stock": "stock", "category"
 def _quick_axes_and_rows(data) -> tuple[list[dict], list[dict], str | None]:
     """The options as posted, one table row per combination of their values, and why there is no table
     (a problem with the options, or too many combinations) when there is none."""
-    from jishi.catalog.rules import MAX_VARIANTS, Invalid, clean_option_values, option_combinations
-
     options = quick_options(data)
     try:
-        axes = [(o["name"], clean_option_values(o["values"])) for o in options if o["name"]]
+        _axes, combinations = quick_combinations(options)
     except Invalid as exc:
         return options, [], str(exc)
-    axes = [(name, values) for name, values in axes if values]
-    count = math.prod(len(values) for _name, values in axes)
-    if count > MAX_VARIANTS:  # counted before the combinations are made, as the service does
-        return options, [], _("That makes %(count)s variants; a product has at most 100.") % {"count": count}
-    return options, quick_variant_rows(data, option_combinations(axes)), None
+    return options, quick_variant_rows(data, combinations), None
 
 
 def _quick_field(name: str, parts: list[str]) -> str:
@@ -183,12 +177,15 @@ def _quick_field(name: str, parts: list[str]) -> str:
 def product_add(request, slug: str):
     """The quick product form: a title, photos, a price, stock and a category put a product on sale."""
     access = store_access(request, slug, "edit_catalog")
-    if not access.store.is_active:
-        messages.error(request, _("This store is suspended; its catalogue cannot change."))
+    try:
+        services.check_catalog_editable(access=access)
+    except DomainError as error:
+        messages.error(request, error.message)
         return redirect("web:seller_dashboard", slug)
     currency = access.store.base_currency_id
     form = QuickProductForm(request.POST or None, request.FILES or None, initial={"stock": 1},
-                            language=_language(), currency=currency)
+                            language=_language(), currency=currency,
+                            suggest_url=reverse("web:seller_category_suggestions", args=[slug]))
     options, rows, options_problem = _quick_axes_and_rows(request.POST)
     row_errors: dict[int, list[str]] = {}
     photos_lost = False
@@ -199,7 +196,7 @@ def product_add(request, slug: str):
             product = services.create_live_product(
                 access=access, title=form.cleaned_data["title"], category=form.cleaned_data["category"],
                 price=form.cleaned_data["price"], stock=form.cleaned_data["stock"],
-                photos=request.FILES.getlist("photos"), options=form.options(), variants=variants)
+                photos=request.FILES.getlist("photos"), options=options, variants=variants)
         except DomainError as error:
             row_errors = _split_errors(form, error, _quick_field)
         else:
@@ -208,7 +205,7 @@ def product_add(request, slug: str):
     if request.method == "POST":
         # A page drawn again cannot keep the chosen files: say so rather than let them vanish.
         photos_lost = bool(request.FILES.getlist("photos"))
-    first = not access.store.products.exists()
+    first = not store_has_products(access.store)
     return render(request, "web/seller/catalog/quick.html", {
         "access": access, "form": form, "rows": rows, "row_errors": row_errors, "options": options,
         "options_problem": options_problem, "photos_lost": photos_lost, "first": first, "currency": currency,

@@ -24,7 +24,7 @@ from jishi.money.selectors import list_currency_codes
 from jishi.orders.selectors import count_store_orders_by_status
 from jishi.stores import services
 from jishi.stores.models import Invitation, Membership
-from jishi.stores.selectors import access_store, list_stores_for_member
+from jishi.stores.selectors import access_store, list_stores_for_member, store_has_products
 from jishi.web.forms.errors import add_domain_errors
 from jishi.web.forms.stores import InviteForm, OpenStoreForm, OpenStoreWithAccountForm, StoreSettingsForm
 from jishi.web.views.accounts import refused, sign_up_and_sign_in
@@ -118,7 +118,7 @@ def dashboard(request, slug: str):
 def store_settings(request, slug: str):
     access = store_access(request, slug, "edit_store")
     store = access.store
-    locked = store.products.exists()
+    locked = store_has_products(store)
     initial = {"name": store.name, "slug": store.slug, "description": store.description, "country": store.country,
                "base_currency": store.base_currency_id,
                "shipping_rate": str(quantize(to_decimal(store.shipping_rate), store.base_currency_id))}

@@ -46,13 +46,13 @@
     preview.textContent = location.origin + "/s/" + (slug.value || slugify(name.value) || "…") + "/";
   });
 
-  // Controls that only work with this file stay hidden without it.
+  // Controls that only work with this file stay hidden without it, also in fragments htmx swaps in.
   function reveal() {
-    document.querySelectorAll("[data-reveal][hidden], [data-filter-select][hidden]").forEach(function (el) {
-      el.hidden = false;
-    });
+    document.querySelectorAll("[data-reveal][hidden], [data-filter-select][hidden], [data-category-picks][hidden]")
+      .forEach(function (el) { el.hidden = false; });
   }
   if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", reveal); } else { reveal(); }
+  document.addEventListener("htmx:afterSwap", reveal);
 
   document.addEventListener("click", function (event) {
     var target = event.target.closest && event.target.closest("[data-reveal], [data-pick-category]");
