@@ -7,6 +7,7 @@ instead of failing the request that already committed. Either way a job never se
 
 from __future__ import annotations
 
+import importlib
 import logging
 import threading
 import time
@@ -18,11 +19,23 @@ logger = logging.getLogger(__name__)
 
 
 def enqueue(task, *args) -> None:
-    """Run the Celery ``task`` with ``args`` once the surrounding transaction commits (at once outside one)."""
+    """Run the Celery ``task`` with ``args`` once the surrounding transaction commits (at once outside one).
+
+    ``task`` is a task object or its dotted name (``"jishi.orders.tasks.send_order_mail"``): a lower app
+    asks for work an upper app owns by name, so it never imports it.
+    """
     transaction.on_commit(lambda: _dispatch(task, args))
 
 
+def resolve(name: str):
+    """The task called ``name``, imported from its module (the last dotted part is the function)."""
+    module, _, attribute = name.rpartition(".")
+    return getattr(importlib.import_module(module), attribute)
+
+
 def _dispatch(task, args: tuple) -> None:
+    if isinstance(task, str):
+        task = resolve(task)
     if settings.REDIS_URL:
         task.delay(*args)
         return

@@ -35,6 +35,13 @@ class StoreAccess:
     def can(self, action: str) -> bool:
         return can(self.role, action)
 
+    def require(self, action: str, message: str = "") -> None:
+        """Raise PermissionDenied ``store.role_required`` (403) unless this member's role allows ``action``:
+        the one door every store-scoped service goes through."""
+        if not self.can(action):
+            raise PermissionDenied("store.role_required",
+                                   message or _("Your role in this store does not allow that."))
+
 
 def access_store(*, user, slug: str, action: str = "view_store") -> StoreAccess:
     """Load a store for one of its members allowed to do ``action``.
@@ -51,8 +58,7 @@ def access_store(*, user, slug: str, action: str = "view_store") -> StoreAccess:
     if membership is None:
         raise NotFound("store.not_found", _("Store not found."))
     access = StoreAccess(store=membership.store, membership=membership)
-    if not access.can(action):
-        raise PermissionDenied("store.role_required", _("Your role in this store does not allow that."))
+    access.require(action)
     return access
 
 
