@@ -26,7 +26,8 @@ from jishi.core.ids import MAX_ID
 from jishi.ledger.rules import order_commission
 from jishi.money.rules import quantize
 from jishi.orders import rules, selectors, services
-from jishi.orders.models import Order, OrderEvent, OrderGroup, OrderStatus
+from jishi.orders.models import EventKind, Order, OrderEvent, OrderGroup, OrderStatus
+from jishi.payments import refunds
 from jishi.stores.selectors import access_store
 
 router = Router(tags=["orders"])
@@ -108,11 +109,19 @@ class ShippingAddressOut(PostalAddressOut):
     """Where an order goes, as frozen when it was placed."""
 
 
+class EventAmountOut(Schema):
+    amount: Decimal
+    currency: str
+
+
 class OrderEventOut(Schema):
-    from_status: str
-    to_status: str
+    kind: Literal["status", "refund"] = Field(description="A status move, or a refund (which moves no status).")
+    from_status: str | None = Field(description="The status the order left; null for a refund.")
+    to_status: str | None = Field(description="The status the order entered; null for a refund.")
     note: str
-    actor: Literal["buyer", "store", "system"] = Field(description="Who made the move.")
+    actor: Literal["buyer", "store", "operator", "system"] = Field(
+        description="Who acted: the buyer, a member of the store, the marketplace's staff, or the system.")
+    amount: EventAmountOut | None = Field(description="What a refund gave back, in the order's currency.")
     created_at: dt.datetime
 
 
@@ -249,10 +258,13 @@ def _summary(order: Order) -> OrderSummaryOut:
         created_at=order.created_at, lines=[_line_out(line) for line in _lines(order)])
 
 
-def _actor(order: Order, event: OrderEvent) -> str:
-    if event.actor_id is None:
-        return rules.SYSTEM
-    return rules.BUYER if event.actor_id == order.buyer_id else rules.STORE
+def _event(event: OrderEvent) -> OrderEventOut:
+    if event.kind == EventKind.REFUND:
+        return OrderEventOut(kind=event.kind, from_status=None, to_status=None, note=event.note, actor=event.by,
+                             amount=EventAmountOut(amount=quantize(event.amount, event.currency), currency=event.currency),
+                             created_at=event.created_at)
+    return OrderEventOut(kind=event.kind, from_status=event.from_status, to_status=event.to_status, note=event.note,
+                         actor=event.by, amount=None, created_at=event.created_at)
 
 
 def _address(order: Order) -> ShippingAddressOut:
@@ -268,8 +280,7 @@ def _progress(order: Order, by: str) -> dict:
             "delivered_at": order.delivered_at, "completed_at": order.completed_at,
             "cancelled_at": order.cancelled_at, "auto_confirm_at": order.auto_confirm_at,
             "updated_at": order.updated_at,
-            "events": [OrderEventOut(from_status=e.from_status, to_status=e.to_status, note=e.note,
-                                     actor=_actor(order, e), created_at=e.created_at) for e in order.events.all()],
+            "events": [_event(event) for event in order.events.all()],
             "actions": rules.moves_for(order.status, by)}
 
 
@@ -427,7 +438,7 @@ def cancel_store_order(request, slug: str, order_id: int, payload: StoreCancelIn
     """Cancel an order before it ships, with a reason for the buyer; its units go back on sale."""
     access = access_store(user=request.auth, slug=slug, action="view_orders")
     order = selectors.access_store_order(access=access, order_id=order_id)
-    services.cancel_store_order(access=access, order=order, reason=payload.reason)
+    refunds.cancel_store_order(access=access, order=order, reason=payload.reason)
     return store_order_out(selectors.access_store_order(access=access, order_id=order_id))
 
 

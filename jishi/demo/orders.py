@@ -32,8 +32,8 @@ from jishi.ledger.selectors import invalidate_commission_rates, order_money
 from jishi.money.rules import Money, quantize
 from jishi.orders import services
 from jishi.orders.rules import BUYER, STORE, SYSTEM
+from jishi.payments.refunds import cancel_store_order, refund_order
 from jishi.payments.sandbox import pay
-from jishi.payments.services import refund_order
 from jishi.stores.models import Store
 from jishi.stores.selectors import access_store
 
@@ -111,7 +111,7 @@ def _play(story: str, group, access_of, buyer, operator, rng: random.Random, pla
         access = access_of[order.store_id]
         if story == "cancelled_by_store":
             with clock.frozen(later + dt.timedelta(hours=3)):
-                services.cancel_store_order(access=access, order=order, reason="Sold out in the warehouse, sorry.")
+                cancel_store_order(access=access, order=order, reason="Sold out in the warehouse, sorry.")
             continue
         if story == "paid":
             continue

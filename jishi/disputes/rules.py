@@ -5,7 +5,7 @@
       │                   └─(no return in time)─┴──reject──┐
       ├──accept (no goods back)──────────────────────────▶ refunded
       └──reject──▶ rejected ──escalate──▶ escalated ──decide──▶ refunded / closed
-                       └──(not escalated in time)──▶ closed
+                       └──(not escalated in time)──▶ closed        └──decide (refund on return)──▶ accepted
 
 The store answers within ``REFUND_RESPONSE_DAYS`` and silence accepts (the system acts for it); the buyer
 sends goods back within ``REFUND_RETURN_DAYS``; the store confirms a return within
@@ -24,10 +24,10 @@ from django.utils.translation import gettext as _
 from jishi.core.errors import DomainError
 from jishi.disputes.models import RefundReason
 from jishi.disputes.models import RefundRequestStatus as S
-from jishi.money.rules import Money, minor_units, to_decimal
+from jishi.money.rules import Money
 from jishi.orders.models import OrderStatus
-
-BUYER, STORE, OPERATOR, SYSTEM = "buyer", "store", "operator", "system"
+from jishi.orders.rules import BUYER, OPERATOR, STORE, SYSTEM
+from jishi.payments.rules import clean_refund_amount
 
 TRANSITIONS: dict[tuple[str, str], frozenset[str]] = {
     (S.OPEN, S.ACCEPTED): frozenset({STORE, SYSTEM}),
@@ -41,14 +41,13 @@ TRANSITIONS: dict[tuple[str, str], frozenset[str]] = {
     (S.REJECTED, S.ESCALATED): frozenset({BUYER}),
     (S.REJECTED, S.CLOSED): frozenset({BUYER, SYSTEM}),
     (S.ESCALATED, S.REFUNDED): frozenset({OPERATOR}),
+    # The marketplace grants a refund that follows the goods' return (the buyer asked to send them back).
+    (S.ESCALATED, S.ACCEPTED): frozenset({OPERATOR}),
     (S.ESCALATED, S.CLOSED): frozenset({OPERATOR}),
 }
 
 # Before receipt is confirmed: paid, on its way, or delivered but not yet completed.
 REQUESTABLE_ORDER_STATUSES = frozenset({OrderStatus.PAID, OrderStatus.SHIPPED, OrderStatus.DELIVERED})
-# Orders a store or the operator may refund on their own initiative: paid, whatever happened since.
-REFUNDABLE_ORDER_STATUSES = frozenset({OrderStatus.PAID, OrderStatus.SHIPPED, OrderStatus.DELIVERED,
-                                       OrderStatus.COMPLETED, OrderStatus.REFUNDED})
 # A paused protection window resumes with at least this much time, so the buyer can still react.
 MIN_RESUMED_WINDOW = dt.timedelta(days=1)
 
@@ -131,22 +130,7 @@ def _invalid(field: str, message: str) -> DomainError:
 
 def clean_amount(raw, *, refundable: Money, field: str = "amount") -> Money:
     """A positive amount in the order's store currency, no more than is still refundable."""
-    if raw is None or (isinstance(raw, str) and not raw.strip()):
-        raise _invalid(field, _("Enter the amount to refund."))
-    try:
-        value = to_decimal(raw)
-    except (TypeError, ValueError):
-        raise _invalid(field, _("Enter the amount as a number, like 12.50.")) from None
-    money = Money(value, refundable.currency)
-    if money.amount != value:
-        raise _invalid(field, _("%(currency)s amounts have at most %(digits)s decimals.") % {
-            "currency": refundable.currency, "digits": minor_units(refundable.currency)})
-    if money.amount <= 0:
-        raise _invalid(field, _("The amount must be more than zero."))
-    if money > refundable:
-        raise _invalid(field, _("At most %(amount)s %(currency)s can still be refunded.") % {
-            "amount": refundable.amount, "currency": refundable.currency})
-    return money
+    return clean_refund_amount(raw, refundable=refundable, code="refund_request.invalid", field=field)
 
 
 def clean_reason(raw) -> str:
@@ -174,15 +158,3 @@ def check_requestable(*, order_status: str, refundable: Money) -> None:
     if not refundable:
         raise DomainError("refund_request.nothing_to_refund", _("Nothing is left to refund on this order."),
                           status=409)
-
-
-def check_refundable_order(*, order_status: str, refundable: Money) -> None:
-    """A store or the operator refunds a paid order, before or after receipt, while money is left."""
-    if order_status not in REFUNDABLE_ORDER_STATUSES:
-        raise DomainError("refund.not_allowed", _("Only a paid order can be refunded."), status=409)
-    if not refundable:
-        raise DomainError("refund.nothing_to_refund", _("Nothing is left to refund on this order."), status=409)
-
-
-def is_full(amount: Money, refundable: Money) -> bool:
-    return amount == refundable

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from jishi.core.errors import NotFound
 from jishi.core.ids import parse_id
-from jishi.disputes.models import ACTIVE_STATUSES, RefundRequest, RefundRequestEvent, RefundRequestStatus
+from jishi.disputes.models import RefundRequest, RefundRequestEvent, RefundRequestStatus
 from jishi.ledger.selectors import order_money
 from jishi.money.rules import Money
 
@@ -77,15 +77,6 @@ def list_operator_refund_requests(*, status: str | None = RefundRequestStatus.ES
     if status in RefundRequestStatus.values:
         queryset = queryset.filter(status=status)
     return queryset.order_by("due_at", "created_at", "id") if status else queryset.order_by("-created_at", "-id")
-
-
-def orders_with_active_request():
-    """Ids of orders with a request still running (a subquery: their receipt is not confirmed automatically)."""
-    return RefundRequest.objects.filter(status__in=ACTIVE_STATUSES).values("order_id")
-
-
-def has_active_request(*, order_id: int) -> bool:
-    return RefundRequest.objects.filter(order_id=order_id, status__in=ACTIVE_STATUSES).exists()
 
 
 def refundable(order) -> Money:

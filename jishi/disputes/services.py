@@ -1,5 +1,4 @@
-"""Writes for buyer protection: refund requests and their steps, and refunds a store or the operator makes
-on their own initiative.
+"""Writes for buyer protection: refund requests and their steps.
 
 Invariants kept here:
 - every step goes through ``_move``, which checks ``rules.TRANSITIONS``, changes the request only if it is
@@ -7,11 +6,17 @@ Invariants kept here:
   the same deadline, one wins and the other gets ``refund_request.illegal_transition``) and writes a
   ``RefundRequestEvent`` with the deadline of the step it opens;
 - at most one request per order is active (a partial unique index backs the check), and while it is
-  active the order's receipt is not confirmed automatically; when it ends without a full refund the
-  window resumes with the time it had left;
-- money moves only through ``payments.services.refund_order``, inside the step's transaction, under a
-  key per request, so a step that is retried never refunds twice;
-- locks are taken order first, then request; mail goes out through the job system after commit.
+  active the order is held (``orders.services.hold_for_refund``: receipt is not confirmed, by the buyer or
+  the timer); when it ends the hold lifts and, without a full refund, the window resumes with the time
+  it had left;
+- money moves only through the refund engine (``payments.refunds``), inside the step's transaction, under
+  a key per request, so a step that is retried never refunds twice;
+- locks are taken order group, order (``orders.locks``), then request; mail goes out through the job
+  system after commit.
+
+Refunds a store or the operator make on their own initiative are the refund engine's
+(``payments.refunds.refund_store_order`` / ``refund_order_as_operator``); their names are kept here too for
+callers that know buyer protection as the place refunds are asked for.
 """
 
 from __future__ import annotations
@@ -22,7 +27,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from jishi.core import clock
-from jishi.core.errors import DomainError, NotFound, PermissionDenied
+from jishi.core.errors import DomainError, NotFound
 from jishi.core.jobs import enqueue
 from jishi.disputes import rules
 from jishi.disputes.models import ACTIVE_STATUSES, Decision, RefundRequest, RefundRequestEvent
@@ -31,25 +36,21 @@ from jishi.disputes.rules import BUYER, OPERATOR, STORE, SYSTEM
 from jishi.disputes.selectors import refundable as refundable_of
 from jishi.money.rules import Money
 from jishi.orders import services as order_services
-from jishi.orders.models import Order, OrderGroup, OrderStatus
+from jishi.orders.locks import lock_order
+from jishi.orders.models import Order, OrderStatus
 from jishi.orders.rules import clean_tracking
+from jishi.payments import refunds
+from jishi.payments.refunds import refund_order_as_operator, refund_store_order  # noqa: F401 (named here too)
 
 
 def _notify(request_id: int, kind: str) -> None:
-    from jishi.disputes.tasks import send_refund_request_mail
-
-    enqueue(send_refund_request_mail, request_id, kind)
-
-
-def _role_required() -> PermissionDenied:
-    return PermissionDenied("store.role_required", _("Your role in this store does not allow that."))
+    enqueue("jishi.disputes.tasks.send_refund_request_mail", request_id, kind)
 
 
 def _check_store(access, request: RefundRequest) -> None:
     if request.store_id != access.store.id:
         raise NotFound("refund_request.not_found", _("Refund request not found."))
-    if not access.can("refund_orders"):
-        raise _role_required()
+    access.require("refund_orders")
 
 
 def _check_buyer(buyer, request: RefundRequest) -> None:
@@ -57,21 +58,9 @@ def _check_buyer(buyer, request: RefundRequest) -> None:
         raise NotFound("refund_request.not_found", _("Refund request not found."))
 
 
-def _check_operator(operator) -> None:
-    if operator is None or not operator.is_authenticated or not operator.is_staff:
-        raise PermissionDenied("refund_request.operator_only", _("Only the marketplace's staff may decide."))
-
-
-def _lock_order(order_id: int) -> Order:
-    """Lock the order's group, then the order (the order of locks in orders and payments)."""
-    group_id = Order.objects.values_list("group_id", flat=True).get(pk=order_id)
-    OrderGroup.objects.select_for_update().filter(pk=group_id).first()
-    return Order.objects.select_for_update().get(pk=order_id)
-
-
 def _lock(request: RefundRequest) -> Order:
     """Lock the order group, the order, then the request; returns the order as it is now."""
-    order = _lock_order(request.order_id)
+    order = lock_order(request.order_id)
     RefundRequest.objects.select_for_update().filter(pk=request.pk).first()
     return order
 
@@ -98,14 +87,11 @@ def _move(request: RefundRequest, target: str, *, by: str, actor=None, note: str
     return current
 
 
-def _refund(request: RefundRequest, order: Order, *, by: str = BUYER, actor=None, amount: Money | None = None,
+def _refund(request: RefundRequest, order: Order, *, decided_by: str, actor=None, amount: Money | None = None,
             restock: bool = False) -> None:
-    """Pay the request out through payments (at most what is still refundable), under the request's key.
-
-    ``by`` is who decided, as payments records it: "buyer" for a request the store (or its silence)
-    accepted, "operator" for the marketplace's decision."""
-    from jishi.payments.services import refund_order
-
+    """Pay the request out through the refund engine (at most what is still refundable), under the
+    request's key. ``decided_by`` is who granted it: the store (or the system, for its silence) or the
+    operator; the refund is recorded as asked by the buyer, or as the operator's decision."""
     wanted = amount or Money(request.amount, request.currency)
     left = refundable_of(order)
     money = wanted if wanted <= left else left
@@ -113,28 +99,25 @@ def _refund(request: RefundRequest, order: Order, *, by: str = BUYER, actor=None
         return
     reason = _("Refund request #%(number)s") % {"number": request.pk}
     if money == left and order.status == OrderStatus.PAID:
-        # Everything back before shipment: the order is cancelled (which refunds it in full and puts the
-        # units back on sale), so the store does not ship goods nobody paid for.
-        from jishi.payments.models import Refund
-
-        order_services.cancel_order(order=order, by=SYSTEM, actor=actor, reason=reason)
-        refund = Refund.objects.get(key=f"cancel:order:{order.pk}")
+        # Everything back before shipment: the order is cancelled with its refund (the units go back on
+        # sale), so the store does not ship goods nobody paid for.
+        refund = refunds.cancel_order(order=order, by=decided_by, actor=actor, reason=reason)
     else:
-        refund = refund_order(order=order, amount=money, reason=reason, by=by, actor=actor, restock=restock,
-                              key=f"refund_request:{request.pk}")
+        refund = refunds.refund_order(order=order, amount=money, reason=reason,
+                                      by=OPERATOR if decided_by == OPERATOR else BUYER, decided_by=decided_by,
+                                      actor=actor, restock=restock, key=f"refund_request:{request.pk}")
     RefundRequest.objects.filter(pk=request.pk).update(refund_id=refund.pk, refunded_amount=money.amount)
     request.refund_id, request.refunded_amount = refund.pk, money.amount
 
 
-def _resume(request: RefundRequest, order: Order) -> None:
-    """The request ended: the protection window runs again if the order is still on its way."""
-    if order.status != OrderStatus.SHIPPED:
-        return
+def _end_hold(request: RefundRequest, order: Order) -> None:
+    """The request ended: the order's hold lifts, and the protection window runs again if the order is
+    still on its way."""
     current = Order.objects.values_list("auto_confirm_at", "status").get(pk=order.pk)
-    if current[1] != OrderStatus.SHIPPED:
-        return  # fully refunded meanwhile
-    order_services.resume_auto_confirm(order=order, at=rules.resumed_auto_confirm(
-        now=clock.now(), left=request.auto_confirm_left, current=current[0]))
+    resume_at = None
+    if current[1] == OrderStatus.SHIPPED:
+        resume_at = rules.resumed_auto_confirm(now=clock.now(), left=request.auto_confirm_left, current=current[0])
+    order_services.end_refund_hold(order=order, resume_at=resume_at)
 
 
 # --- the buyer --------------------------------------------------------------------------------------
@@ -164,11 +147,11 @@ def open_refund_request(*, order: Order, buyer, reason: str, amount, goods_retur
     now = clock.now()
     try:
         with transaction.atomic():
-            order = _lock_order(order.pk)
+            order = lock_order(order.pk)
             rules.check_requestable(order_status=order.status, refundable=left)
             if RefundRequest.objects.filter(order=order, status__in=ACTIVE_STATUSES).exists():
                 raise _already_open()
-            left_of_window = order_services.pause_auto_confirm(order=order)
+            left_of_window = order_services.hold_for_refund(order=order)
             request = RefundRequest.objects.create(
                 order=order, store_id=order.store_id, buyer=buyer, reason=reason, details=details,
                 currency=money.currency, amount=money.amount, goods_return=goods_return,
@@ -222,7 +205,7 @@ def withdraw_refund_request(*, request: RefundRequest, buyer) -> RefundRequest:
     with transaction.atomic():
         order = _lock(request)
         _move(request, S.CLOSED, by=BUYER, actor=buyer, note=_("Withdrawn by the buyer."))
-        _resume(request, order)
+        _end_hold(request, order)
     _notify(request.pk, "withdrawn")
     return request
 
@@ -239,8 +222,8 @@ def _accept(request: RefundRequest, *, by: str, actor=None) -> RefundRequest:
         order = _lock(request)
         _move(request, target, by=by, actor=actor, note=note)
         if target == S.REFUNDED:
-            _refund(request, order, actor=actor)
-            _resume(request, order)
+            _refund(request, order, decided_by=by, actor=actor)
+            _end_hold(request, order)
     _notify(request.pk, ("auto_" if by == SYSTEM else "") + ("accepted" if target == S.ACCEPTED else "refunded"))
     return request
 
@@ -272,8 +255,8 @@ def _confirm_return(request: RefundRequest, *, by: str, actor=None, restock: boo
     with transaction.atomic():
         order = _lock(request)
         _move(request, S.REFUNDED, by=by, actor=actor, note=note, return_confirmed_at=clock.now())
-        _refund(request, order, actor=actor, restock=restock)
-        _resume(request, order)
+        _refund(request, order, decided_by=by, actor=actor, restock=restock)
+        _end_hold(request, order)
     _notify(request.pk, "auto_refunded" if by == SYSTEM else "refunded")
     return request
 
@@ -287,63 +270,45 @@ def confirm_return(*, access, request: RefundRequest, restock: bool = False) -> 
 # --- the operator -----------------------------------------------------------------------------------
 
 
-def decide_refund_request(*, request: RefundRequest, operator, for_buyer: bool, amount=None,
-                          note: str = "") -> RefundRequest:
-    """The marketplace decides an escalated request: refund ``amount`` (the amount asked when left out) or
-    reject it for good. Raises ``refund_request.operator_only`` (403) for anyone but staff."""
-    _check_operator(operator)
+def decide_refund_request(*, request: RefundRequest, operator, for_buyer: bool, amount=None, note: str = "",
+                          refund_on_return: bool = False) -> RefundRequest:
+    """The marketplace decides an escalated request. Its options:
+
+    - for the seller: the request is closed for good (``note`` says why, to both sides);
+    - for the buyer, refund now: ``amount`` (the amount asked when left out) goes back at once;
+    - for the buyer, refund on return (only when the buyer asked to send the goods back): the request is
+      accepted as the store would have, the buyer has ``REFUND_RETURN_DAYS`` to send the goods, and
+      ``amount`` is refunded when the store confirms the return (or does not answer in time).
+
+    Raises ``refund_request.operator_only`` (403) for anyone but staff, ``refund_request.invalid`` (422)
+    for a bad amount, a missing note or a return that nobody asked for.
+    """
+    refunds.require_operator(operator)
     note = rules.clean_text(note, field="note", required=not for_buyer,
                             message=_("Tell both sides why the request is rejected."))
-    target = S.REFUNDED if for_buyer else S.CLOSED
     rules.check_action(request.status, "decide")
+    on_return = bool(for_buyer and refund_on_return)
+    if on_return and not request.goods_return:
+        message = _("The buyer did not ask to send the goods back: refund now or reject.")
+        raise DomainError("refund_request.invalid", message, fields={"refund": [message]})
+    target = (S.ACCEPTED if on_return else S.REFUNDED) if for_buyer else S.CLOSED
     money = None
     if for_buyer:
         left = refundable_of(request.order)
         asked = Money(request.amount, request.currency)
         money = rules.clean_amount(asked.amount if amount in (None, "") else amount,
                                    refundable=left if left < asked else asked)
+    decided = {"amount": money.amount} if on_return else {}
     with transaction.atomic():
         order = _lock(request)
         _move(request, target, by=OPERATOR, actor=operator, note=note, decided_by=operator,
-              decision=Decision.FOR_BUYER if for_buyer else Decision.FOR_SELLER, decision_note=note)
-        if for_buyer:
-            _refund(request, order, by=OPERATOR, actor=operator, amount=money)
-        _resume(request, order)
+              decision=Decision.FOR_BUYER if for_buyer else Decision.FOR_SELLER, decision_note=note, **decided)
+        if target == S.REFUNDED:
+            _refund(request, order, decided_by=OPERATOR, actor=operator, amount=money)
+        if target != S.ACCEPTED:
+            _end_hold(request, order)
     _notify(request.pk, "decided")
     return request
-
-
-# --- refunds on the store's or the operator's own initiative ----------------------------------------
-
-
-def _initiative_refund(*, order: Order, amount, reason, by: str, actor, restock: bool, key: str):
-    from jishi.payments.services import refund_order
-
-    left = refundable_of(order)
-    rules.check_refundable_order(order_status=order.status, refundable=left)
-    money = rules.clean_amount(amount, refundable=left)
-    reason = rules.clean_text(reason, field="reason", required=True, limit=500,
-                              message=_("Tell the buyer why you refund."))
-    return refund_order(order=order, amount=money, reason=reason, by=by, actor=actor, restock=bool(restock),
-                        key=key)
-
-
-def refund_store_order(*, access, order: Order, amount, reason: str, restock: bool = False, key: str = ""):
-    """The store gives ``amount`` (store currency) of a paid order back, optionally putting the units back
-    on sale. Needs the ``refund_orders`` role. Returns the ``payments.Refund``."""
-    if order.store_id != access.store.id:
-        raise NotFound("order.not_found", _("Order not found."))
-    if not access.can("refund_orders"):
-        raise _role_required()
-    return _initiative_refund(order=order, amount=amount, reason=reason, by=STORE, actor=access.membership.user,
-                              restock=restock, key=key)
-
-
-def refund_order_as_operator(*, operator, order: Order, amount, reason: str, restock: bool = False, key: str = ""):
-    """The marketplace refunds a paid order on its own initiative (staff only)."""
-    _check_operator(operator)
-    return _initiative_refund(order=order, amount=amount, reason=reason, by=OPERATOR, actor=operator,
-                              restock=restock, key=key)
 
 
 # --- timers -----------------------------------------------------------------------------------------
@@ -389,5 +354,5 @@ def _expire(request: RefundRequest) -> None:
     with transaction.atomic():
         order = _lock(request)
         _move(request, S.CLOSED, by=SYSTEM, note=note)
-        _resume(request, order)
+        _end_hold(request, order)
     _notify(request.pk, "expired")

@@ -8,7 +8,7 @@ from jishi.core.admin import ReadOnlyAdmin
 from jishi.core.errors import DomainError
 from jishi.orders import services
 from jishi.orders.models import Order, OrderEvent, OrderGroup, OrderLine
-from jishi.orders.rules import SYSTEM
+from jishi.orders.rules import OPERATOR
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -71,7 +71,8 @@ class OrderAdmin(ReadOnlyAdmin):
         cancelled = 0
         for order in queryset:
             try:
-                services.cancel_order(order=order, by=SYSTEM, actor=request.user, reason=str(_("Cancelled by the operator.")))
+                services.cancel_order(order=order, by=OPERATOR, actor=request.user,
+                                      reason=str(_("Cancelled by the operator.")))
             except DomainError as error:
                 self.message_user(request, f"#{order.pk}: {error.message}", messages.WARNING)
             else:

@@ -100,6 +100,9 @@ class Order(TimeStampedModel):
     cancel_reason = models.CharField(_("reason"), max_length=500, blank=True)
     # When receipt is confirmed for a buyer who has not confirmed it (set on shipment).
     auto_confirm_at = models.DateTimeField(null=True, blank=True)
+    # A refund request is running: receipt is not confirmed (by anyone) and escrow stays held until it
+    # ends. Set and cleared by buyer protection through ``services.hold_for_refund`` / ``end_refund_hold``.
+    refund_hold = models.BooleanField(_("refund request running"), default=False)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -147,21 +150,50 @@ class OrderLine(models.Model):
         return f"{self.quantity} × {self.sku}"
 
 
+class EventKind(models.TextChoices):
+    STATUS = "status", _("Status change")
+    REFUND = "refund", _("Refund")
+
+
+class Actor(models.TextChoices):
+    """Who acted on an order: its buyer, a member of its store, the marketplace's staff, or the system."""
+
+    BUYER = "buyer", _("Buyer")
+    STORE = "store", _("Store")
+    OPERATOR = "operator", _("Marketplace")
+    SYSTEM = "system", _("System")
+
+
 class OrderEvent(models.Model):
-    """One step of an order's history: who moved it, when, from which status to which, and why."""
+    """One step of an order's history: what happened (a status move, a refund), who acted and as whom,
+    when, and why. A refund is no status move: its ``from_status``/``to_status`` stay empty and its
+    ``amount`` is in the order's currency."""
 
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=10, choices=EventKind.choices, default=EventKind.STATUS)
+    by = models.CharField(max_length=10, choices=Actor.choices)
+    # The person who acted (a buyer, a named store member, a staff member); none for the system.
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                               related_name="+")
     from_status = models.CharField(max_length=20, blank=True)
-    to_status = models.CharField(max_length=20)
+    to_status = models.CharField(max_length=20, blank=True)
+    amount = models.DecimalField(max_digits=15, decimal_places=3, null=True, blank=True)
+    currency = models.CharField(max_length=3, blank=True)
     note = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(default=clock.now)
 
     class Meta:
         ordering = ["created_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(models.Q(kind="status", amount__isnull=True)
+                           | models.Q(kind="refund", amount__isnull=False, from_status="", to_status="")),
+                name="order_event_kind_shape"),
+        ]
         verbose_name = _("order event")
         verbose_name_plural = _("order events")
 
     def __str__(self) -> str:
+        if self.kind == EventKind.REFUND:
+            return f"{self.order_id}: refund {self.currency} {self.amount}"
         return f"{self.order_id}: {self.from_status or '—'} → {self.to_status}"

@@ -7,7 +7,9 @@
 Only the system marks an order paid (``services.mark_paid``, called by payments) or completes it; the
 buyer cancels before payment and confirms receipt; the store cancels before shipment and ships; the
 system also expires unpaid orders and confirms receipt when the protection window ends. Any other
-move is refused with ``order.illegal_transition`` (409).
+move is refused with ``order.illegal_transition`` (409). The marketplace's staff (``OPERATOR``) move an
+order only through a decision on its money (a refund), with the system's powers; the order's history
+still names them.
 """
 
 from __future__ import annotations
@@ -15,9 +17,10 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 
 from jishi.core.errors import DomainError
-from jishi.orders.models import OrderStatus
+from jishi.orders.models import Actor, OrderStatus
 
-BUYER, STORE, SYSTEM = "buyer", "store", "system"
+# Who acts on an order, one vocabulary for orders, payments and buyer protection.
+BUYER, STORE, OPERATOR, SYSTEM = Actor.BUYER.value, Actor.STORE.value, Actor.OPERATOR.value, Actor.SYSTEM.value
 
 TRANSITIONS: dict[tuple[str, str], frozenset[str]] = {
     (OrderStatus.PENDING_PAYMENT, OrderStatus.PAID): frozenset({SYSTEM}),
@@ -47,6 +50,11 @@ def check_move(current: str, target: str, by: str) -> None:
                       _("An order that is “%(current)s” cannot become “%(target)s”.") % {
                           "current": OrderStatus(current).label, "target": OrderStatus(target).label},
                       status=409, fields={"status": [OrderStatus(current).label]})
+
+
+def authority(by: str) -> str:
+    """The side of the table whose moves ``by`` may make: the operator's are the system's."""
+    return SYSTEM if by == OPERATOR else by
 
 
 def moves_for(current: str, by: str) -> list[str]:

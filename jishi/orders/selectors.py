@@ -93,6 +93,18 @@ def attach_lines(orders: list[Order]) -> list[Order]:
     return orders
 
 
+def units_of(order_ids) -> tuple[dict[int, int], dict[int, int]]:
+    """The units of each variant on these orders' lines, and each variant's product (what putting them
+    back on sale needs), in one query. Lines whose variant was deleted since are left out."""
+    units: dict[int, int] = {}
+    product_of: dict[int, int] = {}
+    for variant_id, product_id, quantity in OrderLine.objects.filter(
+            order_id__in=list(order_ids), variant__isnull=False).values_list("variant_id", "product_id", "quantity"):
+        units[variant_id] = units.get(variant_id, 0) + quantity
+        product_of[variant_id] = product_id
+    return units, product_of
+
+
 def units_held_by_buyer(*, buyer, variant_ids) -> dict[int, int]:
     """Units of each variant in ``buyer``'s open orders (what a per-buyer limit counts)."""
     ids = [v for v in variant_ids if v]

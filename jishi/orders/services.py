@@ -7,8 +7,14 @@ Invariants kept here:
 - ``mark_paid`` is the only way an order becomes paid;
 - units reserved at placement go back on sale exactly once, when an order is cancelled or expires
   before shipment;
-- locks are taken in one order everywhere (order group, orders, variants, products), so concurrent
-  payments, cancellations and sweeps cannot deadlock;
+- every event records who acted (``by``, and the person as ``actor``) and what happened (``kind``): a
+  status move, or a refund, which moves no status;
+- an order whose money the ledger still holds is cancelled only by the refund engine
+  (``payments.refunds.cancel_order``), which refunds it in the same transaction: orders never moves
+  money out on its own;
+- while a refund request runs (``refund_hold``) receipt is not confirmed, by the buyer or the timer;
+- locks are taken in one order everywhere (``orders.locks``: order group, orders; then variants,
+  products), so concurrent payments, cancellations and sweeps cannot deadlock;
 - mail goes out through the job system only after commit.
 """
 
@@ -16,7 +22,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import transaction
@@ -24,37 +29,42 @@ from django.utils.translation import gettext as _
 
 from jishi.catalog.services import release_stock
 from jishi.core import clock
-from jishi.core.errors import DomainError, PermissionDenied
+from jishi.core.errors import DomainError
 from jishi.core.jobs import enqueue
 from jishi.ledger.rules import order_commission
-from jishi.ledger.selectors import commission_rate_resolver
+from jishi.ledger.selectors import commission_rate_resolver, order_money
 from jishi.ledger.services import record_release
-from jishi.orders.models import GroupStatus, Order, OrderEvent, OrderGroup, OrderLine, OrderStatus
-from jishi.orders.rules import BUYER, STORE, SYSTEM, check_move, clean_reason, clean_tracking, returns_stock
-
-if TYPE_CHECKING:
-    from jishi.checkout.rules import Quote
+from jishi.money.rules import Money
+from jishi.orders.locks import lock_group, lock_order, lock_orders
+from jishi.orders.models import EventKind, GroupStatus, Order, OrderEvent, OrderGroup, OrderLine, OrderStatus
+from jishi.orders.rules import (
+    BUYER,
+    STORE,
+    SYSTEM,
+    authority,
+    check_move,
+    clean_reason,
+    clean_tracking,
+    returns_stock,
+)
+from jishi.orders.selectors import units_of
 
 EXPIRED_NOTE = "expired"
-# Notes of refunds start with this, so pages can say "Refunded" in the reader's language.
-REFUND_NOTE = "refund:"
 
 
 def _notify(order_ids, kind: str) -> None:
     """One job for the orders of one change (a checkout's, a payment's, a sweep's), not one per order."""
-    from jishi.orders.tasks import send_order_mail, send_orders_mail
-
     order_ids = list(order_ids)
     if len(order_ids) == 1:
-        enqueue(send_order_mail, order_ids[0], kind)
+        enqueue("jishi.orders.tasks.send_order_mail", order_ids[0], kind)
     elif order_ids:
-        enqueue(send_orders_mail, order_ids, kind)
+        enqueue("jishi.orders.tasks.send_orders_mail", order_ids, kind)
 
 
 # --- placing ----------------------------------------------------------------------------------------
 
 
-def create_order_group(*, buyer, quote: Quote, address: dict, language: str) -> OrderGroup:
+def create_order_group(*, buyer, quote, address: dict, language: str) -> OrderGroup:
     """Write the order group, one order per store, their frozen lines and first events.
 
     Call inside the checkout's placing transaction, after stock was reserved. ``quote`` is a priced
@@ -89,7 +99,7 @@ def create_order_group(*, buyer, quote: Quote, address: dict, language: str) -> 
                       commission_rate=commission_rate(line.category_id))
             for line in part.lines]
     OrderLine.objects.bulk_create([line for order in orders for line in order.line_list])
-    OrderEvent.objects.bulk_create([OrderEvent(order=order, actor=buyer, from_status="",
+    OrderEvent.objects.bulk_create([OrderEvent(order=order, by=BUYER, actor=buyer, from_status="",
                                                to_status=OrderStatus.PENDING_PAYMENT, created_at=now)
                                     for order in orders])
     # What was written, as written: each order with its store and ``line_list`` (as
@@ -104,34 +114,24 @@ def create_order_group(*, buyer, quote: Quote, address: dict, language: str) -> 
 
 def _move(order: Order, target: str, *, by: str, actor=None, note: str = "", **fields) -> str:
     """Move one order to ``target`` if ``by`` may, recording the event; returns the status it left."""
-    check_move(order.status, target, by)
+    check_move(order.status, target, authority(by))
     current, now = order.status, clock.now()
     changed = Order.objects.filter(pk=order.pk, status=current).update(status=target, updated_at=now, **fields)
     if not changed:
         # Someone moved it first: judge the move again from where the order is now.
         order.status = Order.objects.values_list("status", flat=True).get(pk=order.pk)
-        check_move(order.status, target, by)
+        check_move(order.status, target, authority(by))
         raise DomainError("order.conflict", _("The order changed meanwhile; try again."), status=409)
-    OrderEvent.objects.create(order=order, actor=actor, from_status=current, to_status=target, note=note[:500],
-                              created_at=now)
+    OrderEvent.objects.create(order=order, kind=EventKind.STATUS, by=by, actor=actor, from_status=current,
+                              to_status=target, note=note[:500], created_at=now)
     order.status, order.updated_at = target, now
     for name, value in fields.items():
         setattr(order, name, value)
     return current
 
 
-def _lock_group(group_id: int) -> OrderGroup:
-    return OrderGroup.objects.select_for_update().get(pk=group_id)
-
-
 def _return_units(order_ids) -> None:
-    lines = OrderLine.objects.filter(order_id__in=list(order_ids), variant__isnull=False).values_list(
-        "variant_id", "product_id", "quantity")
-    units: dict[int, int] = {}
-    product_of: dict[int, int] = {}
-    for variant_id, product_id, quantity in lines:
-        units[variant_id] = units.get(variant_id, 0) + quantity
-        product_of[variant_id] = product_id
+    units, product_of = units_of(order_ids)
     release_stock(units, product_of=product_of)
 
 
@@ -143,7 +143,7 @@ def mark_paid(order_group: OrderGroup, *, paid_at: dt.datetime | None = None, re
     """
     now = paid_at or clock.now()
     with transaction.atomic():
-        group = _lock_group(order_group.pk)
+        group = lock_group(order_group.pk)
         if group.status == GroupStatus.PAID:
             return group
         if group.status != GroupStatus.PENDING_PAYMENT:
@@ -152,34 +152,38 @@ def mark_paid(order_group: OrderGroup, *, paid_at: dt.datetime | None = None, re
         group.status, group.paid_at, group.payment_reference = GroupStatus.PAID, now, reference[:120]
         group.updated_at = clock.now()
         group.save(update_fields=["status", "paid_at", "payment_reference", "updated_at"])
-        orders = list(Order.objects.select_for_update().filter(group=group, status=OrderStatus.PENDING_PAYMENT)
-                      .order_by("id"))
+        orders = lock_orders(group.pk, status=OrderStatus.PENDING_PAYMENT)
         for order in orders:
             _move(order, OrderStatus.PAID, by=SYSTEM, paid_at=now)
     _notify([o.id for o in orders], "paid")
     return group
 
 
-def cancel_order(*, order: Order, by: str, actor=None, reason: str = "") -> Order:
-    """Cancel before payment (buyer, store, system) or before shipment (store, system).
+def cancel_order(*, order: Order, by: str, actor=None, reason: str = "", refund_by_caller: bool = False) -> Order:
+    """Cancel before payment (buyer, store, system) or before shipment (store, system; the operator with
+    the system's powers). Units go back on sale; when every order of an unpaid group is cancelled the
+    group is too.
 
-    Units go back on sale; when every order of an unpaid group is cancelled the group is too. Raises
-    ``order.illegal_transition`` (409) when the order is past that point, ``order.invalid`` for a reason
-    that is missing (the store must give one) or too long.
+    An order whose money the ledger holds is cancelled only together with its refund: the refund engine
+    (``payments.refunds.cancel_order``) locks the order, refunds it and passes ``refund_by_caller=True``,
+    all in its transaction. Raises ``order.refund_required`` (409) otherwise, ``order.illegal_transition``
+    (409) when the order is past that point, ``order.invalid`` for a reason that is missing (the store
+    must give one) or too long.
     """
     reason = clean_reason(reason, required=by == STORE)
-    check_move(order.status, OrderStatus.CANCELLED, by)
+    check_move(order.status, OrderStatus.CANCELLED, authority(by))
     with transaction.atomic():
-        group = _lock_group(order.group_id)
+        locked = lock_order(order.pk)
+        if not refund_by_caller and locked.status == OrderStatus.PAID and order_money(locked).refundable:
+            raise DomainError("order.refund_required",
+                              _("This order was paid: cancel it with its refund, so the buyer gets the money back."),
+                              status=409)
+        order.status = locked.status
         left = _move(order, OrderStatus.CANCELLED, by=by, actor=actor, note=reason, cancelled_at=clock.now(),
                      cancel_reason=reason)
         if returns_stock(left, OrderStatus.CANCELLED):
             _return_units([order.id])
-        if left == OrderStatus.PAID:
-            # The buyer gets all their money back (the units came back above).
-            from jishi.payments.services import refund_in_full
-
-            refund_in_full(order=order, reason=reason, by=by, actor=actor, key=f"cancel:order:{order.id}")
+        group = OrderGroup.objects.get(pk=order.group_id)
         if (group.status == GroupStatus.PENDING_PAYMENT
                 and not group.orders.exclude(status=OrderStatus.CANCELLED).exists()):
             OrderGroup.objects.filter(pk=group.pk).update(status=GroupStatus.CANCELLED, updated_at=clock.now())
@@ -188,29 +192,30 @@ def cancel_order(*, order: Order, by: str, actor=None, reason: str = "") -> Orde
 
 
 def cancel_store_order(*, access, order: Order, reason: str) -> Order:
-    if not access.can("cancel_orders"):
-        raise PermissionDenied("store.role_required", _("Your role in this store does not allow that."))
+    """A store member with the ``cancel_orders`` role cancels an unpaid order, or a paid one that holds
+    no money (a paid order with money goes through ``payments.refunds.cancel_store_order``)."""
+    access.require("cancel_orders")
     return cancel_order(order=order, by=STORE, actor=access.membership.user, reason=reason)
 
 
-def note_refund(*, order: Order, amount, reason: str = "", actor=None) -> None:
-    """Record a refund of ``amount`` (Money) in the order's history (for ``payments.services.refund_order``)."""
-    note = f"{REFUND_NOTE}{amount.currency} {amount.amount}" + (f" · {reason}" if reason else "")
-    OrderEvent.objects.create(order=order, actor=actor, from_status=order.status, to_status=order.status,
-                              note=note[:500], created_at=clock.now())
+def note_refund(*, order: Order, amount: Money, by: str, actor=None, reason: str = "") -> None:
+    """Record a refund of ``amount`` (in the order's currency) in the order's history, decided by ``by``
+    (``actor`` the person), and tell the buyer by mail after commit. A refund is no status move."""
+    OrderEvent.objects.create(order=order, kind=EventKind.REFUND, by=by, actor=actor, amount=amount.amount,
+                              currency=amount.currency, note=reason[:500], created_at=clock.now())
+    _notify([order.id], "refunded")
 
 
 def close_refunded(*, order: Order) -> Order:
     """A shipped or delivered order whose money all went back to the buyer is closed as refunded."""
-    _move(order, OrderStatus.REFUNDED, by=SYSTEM, auto_confirm_at=None)
+    _move(order, OrderStatus.REFUNDED, by=SYSTEM, auto_confirm_at=None, refund_hold=False)
     return order
 
 
 def ship_order(*, access, order: Order, carrier: str, tracking_number: str) -> Order:
     """The store hands a paid order to a carrier; receipt is confirmed automatically after
     ``ORDER_AUTO_CONFIRM_DAYS`` unless the buyer confirms it first."""
-    if not access.can("fulfil_orders"):
-        raise PermissionDenied("store.role_required", _("Your role in this store does not allow that."))
+    access.require("fulfil_orders")
     check_move(order.status, OrderStatus.SHIPPED, STORE)
     carrier, tracking = clean_tracking(carrier=carrier, tracking_number=tracking_number)
     now = clock.now()
@@ -224,19 +229,18 @@ def ship_order(*, access, order: Order, carrier: str, tracking_number: str) -> O
 
 def confirm_receipt(*, order: Order, by: str = BUYER, actor=None) -> Order:
     """The goods arrived: the order is delivered, then completed, and its escrow is released to the store
-    less the commission. ``by=SYSTEM`` is the automatic confirmation when the protection window ends."""
+    less the commission. ``by=SYSTEM`` is the automatic confirmation when the protection window ends.
+    Raises ``order.refund_request_open`` (409) while a refund request holds the order."""
     check_move(order.status, OrderStatus.DELIVERED, by)
-    from jishi.disputes.selectors import has_active_request
-
-    if has_active_request(order_id=order.id):
-        # Releasing escrow now would decide the request behind the store's and the operator's back.
-        raise DomainError("order.refund_request_open",
-                          _("A refund request on this order is still running: withdraw it before confirming "
-                            "receipt."), status=409)
     now = clock.now()
     note = _("Confirmed automatically %(days)s days after shipment.") % {
         "days": settings.ORDER_AUTO_CONFIRM_DAYS} if by == SYSTEM else ""
     with transaction.atomic():
+        if lock_order(order.pk).refund_hold:
+            # Releasing escrow now would decide the request behind the store's and the operator's back.
+            raise DomainError("order.refund_request_open",
+                              _("A refund request on this order is still running: withdraw it before confirming "
+                                "receipt."), status=409)
         _move(order, OrderStatus.DELIVERED, by=by, actor=actor, note=note, delivered_at=now)
         _move(order, OrderStatus.COMPLETED, by=SYSTEM, completed_at=now)
         # Escrow goes to the seller, less the commission at the rates frozen on the lines.
@@ -245,23 +249,25 @@ def confirm_receipt(*, order: Order, by: str = BUYER, actor=None) -> Order:
     return order
 
 
-def pause_auto_confirm(*, order: Order) -> dt.timedelta | None:
-    """A refund request was opened: receipt is no longer confirmed automatically. Returns the time that
-    was left of the protection window (``None`` when none was running). Call inside the caller's
-    transaction."""
+def hold_for_refund(*, order: Order) -> dt.timedelta | None:
+    """A refund request was opened: the order is held (receipt is not confirmed, escrow stays) until
+    ``end_refund_hold``. Returns the time that was left of the protection window (``None`` when none was
+    running). Call inside the caller's transaction, with the order locked."""
     left = order.auto_confirm_at - clock.now() if order.auto_confirm_at else None
-    Order.objects.filter(pk=order.pk).update(auto_confirm_at=None, updated_at=clock.now())
-    order.auto_confirm_at = None
+    Order.objects.filter(pk=order.pk).update(auto_confirm_at=None, refund_hold=True, updated_at=clock.now())
+    order.auto_confirm_at, order.refund_hold = None, True
     return left
 
 
-def resume_auto_confirm(*, order: Order, at: dt.datetime | None) -> None:
-    """The refund request closed and the order goes on: receipt is confirmed automatically at ``at``
-    unless the buyer confirms it first (only while the order is still shipped)."""
-    if at is None:
+def end_refund_hold(*, order: Order, resume_at: dt.datetime | None) -> None:
+    """The refund request ended: the hold lifts and, while the order is still shipped, receipt is
+    confirmed automatically at ``resume_at`` unless the buyer confirms it first."""
+    Order.objects.filter(pk=order.pk).update(refund_hold=False, updated_at=clock.now())
+    order.refund_hold = False
+    if resume_at is None:
         return
-    Order.objects.filter(pk=order.pk, status=OrderStatus.SHIPPED).update(auto_confirm_at=at, updated_at=clock.now())
-    order.auto_confirm_at = at
+    Order.objects.filter(pk=order.pk, status=OrderStatus.SHIPPED).update(auto_confirm_at=resume_at)
+    order.auto_confirm_at = resume_at
 
 
 # --- timers -----------------------------------------------------------------------------------------
@@ -277,12 +283,11 @@ def expire_group(group_id: int) -> bool:
     """Cancel an unpaid group whose payment window closed and put its units back, once."""
     now = clock.now()
     with transaction.atomic():
-        group = _lock_group(group_id)
+        group = lock_group(group_id)
         if group.status != GroupStatus.PENDING_PAYMENT or group.expires_at > now:
             return False
         OrderGroup.objects.filter(pk=group.pk).update(status=GroupStatus.EXPIRED, updated_at=now)
-        orders = list(Order.objects.select_for_update().filter(group=group, status=OrderStatus.PENDING_PAYMENT)
-                      .order_by("id"))
+        orders = lock_orders(group.pk, status=OrderStatus.PENDING_PAYMENT)
         for order in orders:
             _move(order, OrderStatus.CANCELLED, by=SYSTEM, note=EXPIRED_NOTE, cancelled_at=now,
                   cancel_reason=EXPIRED_NOTE)
@@ -302,11 +307,9 @@ def process_due(*, batch: int = 500) -> DueReport:
                       .order_by("expires_at").values_list("id", flat=True)[:batch])
     expired = sum(1 for group_id in due_groups if expire_group(group_id))
     confirmed = 0
-    from jishi.disputes.selectors import orders_with_active_request
-
-    # A running refund request holds the protection window open (``pause_auto_confirm``).
-    for order in Order.objects.filter(status=OrderStatus.SHIPPED, auto_confirm_at__lte=now).exclude(
-            pk__in=orders_with_active_request()).order_by("auto_confirm_at")[:batch]:
+    # A running refund request holds the protection window open (``hold_for_refund``).
+    for order in Order.objects.filter(status=OrderStatus.SHIPPED, auto_confirm_at__lte=now,
+                                      refund_hold=False).order_by("auto_confirm_at")[:batch]:
         try:
             confirm_receipt(order=order, by=SYSTEM)
         except DomainError:

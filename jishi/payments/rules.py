@@ -11,13 +11,20 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 
 from jishi.core.errors import DomainError
-from jishi.money.rules import Money
+from jishi.money.rules import Money, minor_units, to_decimal
+from jishi.orders.models import OrderStatus
+from jishi.orders.rules import BUYER, OPERATOR, STORE, SYSTEM
 from jishi.payments.models import PaymentStatus
 
 # How far along each status is; an event may only move a payment to a later one.
 RANK = {PaymentStatus.CREATED: 0, PaymentStatus.FAILED: 1, PaymentStatus.SUCCEEDED: 2, PaymentStatus.REFUNDED: 3}
 
-REQUESTERS = frozenset({"buyer", "store", "system", "operator"})
+# Who decides a refund: the buyer (a refund request the store or the marketplace granted), the store,
+# the marketplace's staff, or the system (money a group could not take).
+REQUESTERS = frozenset({BUYER, STORE, OPERATOR, SYSTEM})
+# Orders a store or the operator may refund on their own initiative: paid, whatever happened since.
+REFUNDABLE_ORDER_STATUSES = frozenset({OrderStatus.PAID, OrderStatus.SHIPPED, OrderStatus.DELIVERED,
+                                       OrderStatus.COMPLETED, OrderStatus.REFUNDED})
 
 # The sandbox's test cards: number → failure code ("" succeeds).
 TEST_CARDS = {"4242424242424242": "", "4000000000000002": "card_declined", "4000000000009995": "insufficient_funds"}
@@ -53,6 +60,50 @@ def check_refund(*, amount: Money, currency: str, refundable: Money, requested_b
             "refundable": f"{refundable.currency} {refundable.amount}"}
         raise DomainError("refund.too_much", message, fields={"amount": [message]}, status=409)
     return text
+
+
+def clean_refund_amount(raw, *, refundable: Money, code: str = "refund.invalid", field: str = "amount") -> Money:
+    """A positive amount typed by a person, in the order's currency, no more than is still refundable;
+    ``code`` names the error after what is being asked (a refund, a refund request)."""
+    def invalid(message: str) -> DomainError:
+        return DomainError(code, message, fields={field: [message]})
+
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        raise invalid(_("Enter the amount to refund."))
+    try:
+        value = to_decimal(raw)
+    except (TypeError, ValueError):
+        raise invalid(_("Enter the amount as a number, like 12.50.")) from None
+    money = Money(value, refundable.currency)
+    if money.amount != value:
+        raise invalid(_("%(currency)s amounts have at most %(digits)s decimals.") % {
+            "currency": refundable.currency, "digits": minor_units(refundable.currency)})
+    if money.amount <= 0:
+        raise invalid(_("The amount must be more than zero."))
+    if money > refundable:
+        raise invalid(_("At most %(amount)s %(currency)s can still be refunded.") % {
+            "amount": refundable.amount, "currency": refundable.currency})
+    return money
+
+
+def clean_refund_reason(raw) -> str:
+    """The reason a store or the operator gives the buyer for a refund of their own."""
+    text = str(raw or "").strip()
+    if not text:
+        message = _("Tell the buyer why you refund.")
+        raise DomainError("refund.invalid", message, fields={"reason": [message]})
+    if len(text) > 500:
+        message = _("Keep it under %(limit)s characters.") % {"limit": 500}
+        raise DomainError("refund.invalid", message, fields={"reason": [message]})
+    return text
+
+
+def check_refundable_order(*, order_status: str, refundable: Money) -> None:
+    """A store or the operator refunds a paid order, before or after receipt, while money is left."""
+    if order_status not in REFUNDABLE_ORDER_STATUSES:
+        raise DomainError("refund.not_allowed", _("Only a paid order can be refunded."), status=409)
+    if not refundable:
+        raise DomainError("refund.nothing_to_refund", _("Nothing is left to refund on this order."), status=409)
 
 
 def clean_card(raw) -> str:

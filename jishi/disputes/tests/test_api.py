@@ -147,8 +147,8 @@ def test_a_store_refund_is_idempotent(client, api, django_capture_on_commit_call
     assert Refund.objects.count() == 1
     assert_error(_post(client, url, {**body, "amount": "21.00"}, HTTP_IDEMPOTENCY_KEY="r-1", **api.owner_auth), 422,
                  "idempotency.key_reused")
-    assert_error(_post(client, url, {**body, "amount": "500"}, **api.owner_auth), 422, "refund_request.invalid")
-    assert_error(_post(client, url, {"amount": "1", "reason": " "}, **api.owner_auth), 422, "refund_request.invalid")
+    assert_error(_post(client, url, {**body, "amount": "500"}, **api.owner_auth), 422, "refund.invalid")
+    assert_error(_post(client, url, {"amount": "1", "reason": " "}, **api.owner_auth), 422, "refund.invalid")
     assert Refund.objects.count() == 1
 
 

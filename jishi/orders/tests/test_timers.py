@@ -66,7 +66,8 @@ def chain(order) -> list[tuple[str, str]]:
 def dispatched(monkeypatch):
     """The jobs handed over after commit, as (task name, args): the mail each change sends."""
     sent: list[tuple[str, tuple]] = []
-    monkeypatch.setattr(jobs, "_dispatch", lambda task, args: sent.append((task.name, args)))
+    monkeypatch.setattr(jobs, "_dispatch",
+                        lambda task, args: sent.append((task if isinstance(task, str) else task.name, args)))
     return sent
 
 

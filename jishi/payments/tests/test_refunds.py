@@ -7,14 +7,15 @@ from jishi.catalog.models import Variant
 from jishi.core.errors import DomainError
 from jishi.ledger.selectors import check_ledger, order_money
 from jishi.money.rules import Money
-from jishi.orders.models import OrderStatus
-from jishi.orders.services import cancel_order, confirm_receipt, ship_order
+from jishi.orders import services as orders
+from jishi.orders.models import EventKind, OrderStatus
+from jishi.orders.services import confirm_receipt, ship_order
 from jishi.payments import providers
 from jishi.payments.models import PaymentStatus, Refund, RefundStatus
 from jishi.payments.providers.base import RefundResult
 from jishi.payments.providers.sandbox import SandboxProvider
+from jishi.payments.refunds import cancel_order, refund_order
 from jishi.payments.sandbox import pay, send_event
-from jishi.payments.services import refund_order
 
 pytestmark = pytest.mark.django_db
 
@@ -44,7 +45,10 @@ def test_a_partial_refund_goes_through_the_provider_and_the_ledger(paid, django_
     assert report.ok and report.entries == 3  # capture, refund, refund settled
     order.refresh_from_db()
     assert order.status == OrderStatus.PAID
-    assert order.events.last().note == "refund:CNY 10.00 · One bag was torn"
+    event = order.events.last()
+    assert (event.kind, event.by, event.amount, event.currency, event.note) == (
+        EventKind.REFUND, "store", Money("10", "CNY").amount, "CNY", "One bag was torn")
+    assert (event.from_status, event.to_status) == ("", "")  # a refund is no status move
     buyer_mail = [m for m in mail.outbox if m.to == [order.buyer.email]]
     assert buyer_mail and "on its way back" in buyer_mail[0].subject and "CN¥10.00" in buyer_mail[0].body
     payment.refresh_from_db()
@@ -179,3 +183,48 @@ def test_a_refund_the_provider_refuses_at_once_changes_nothing(paid, gateway):
         refund_order(order=order, amount=Money("10", "CNY"), reason="", by="store")
     assert caught.value.code == "refund.provider_failed" and caught.value.status == 502
     assert not Refund.objects.exists() and check_ledger().entries == entries
+
+
+def test_orders_alone_will_not_cancel_a_paid_order_that_holds_money(paid, shop):
+    order, _payment = paid
+    access, variant, _buyer = shop
+    before = _stock(variant)
+    with pytest.raises(DomainError) as refused:
+        orders.cancel_store_order(access=access, order=order, reason="Out of stock after all")
+    assert (refused.value.code, refused.value.status) == ("order.refund_required", 409)
+    order.refresh_from_db()
+    assert order.status == OrderStatus.PAID and _stock(variant) == before and not Refund.objects.exists()
+
+
+def test_a_cancel_whose_refund_the_provider_refuses_leaves_the_order_paid(paid, shop, gateway):
+    order, _payment = paid
+    access, variant, _buyer = shop
+    gateway(RefusingRefunds)
+    before, entries = _stock(variant), check_ledger().entries
+    with pytest.raises(DomainError) as refused:
+        cancel_order(order=order, by="store", actor=access.membership.user, reason="Out of stock after all")
+    assert refused.value.code == "refund.provider_failed"
+    order.refresh_from_db()
+    assert order.status == OrderStatus.PAID and order.cancel_reason == ""
+    assert _stock(variant) == before and not Refund.objects.exists() and check_ledger().entries == entries
+    assert not order.events.filter(to_status=OrderStatus.CANCELLED).exists()
+
+
+def test_a_paid_order_refunded_in_full_by_the_store_before_shipment_is_cancelled(paid, shop,
+                                                                                 django_capture_on_commit_callbacks):
+    from jishi.payments.refunds import refund_store_order
+
+    order, _payment = paid
+    access, variant, _buyer = shop
+    before = _stock(variant)
+    with django_capture_on_commit_callbacks(execute=True):
+        refund = refund_store_order(access=access, order=order, amount=str(order.total), reason="Cannot ship",
+                                    key="full-1")
+        again = refund_store_order(access=access, order=order, amount=str(order.total), reason="Cannot ship",
+                                   key="full-1")
+    order.refresh_from_db()
+    assert refund.pk == again.pk and refund.key == "full-1" and refund.amount == order.total
+    assert order.status == OrderStatus.CANCELLED and _stock(variant) == before + 2
+    assert order_money(order).escrow == Money(0, "CNY") and check_ledger().ok
+    kinds = list(order.events.values_list("kind", "by", "to_status"))
+    assert kinds[-2:] == [(EventKind.STATUS, "store", OrderStatus.CANCELLED), (EventKind.REFUND, "store", "")]

@@ -20,7 +20,7 @@ from jishi.ledger.tests.conftest import complete
 from jishi.money.rules import Money
 from jishi.orders.rules import STORE
 from jishi.payments.sandbox import pay
-from jishi.payments.services import refund_order
+from jishi.payments.refunds import refund_order
 from jishi.tax.selectors import tax_owed
 from tests.factories import AddressFactory, UserFactory, buy_now, make_product, open_store_for
 

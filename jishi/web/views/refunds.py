@@ -22,6 +22,8 @@ from jishi.disputes.models import Decision, RefundRequestStatus
 from jishi.money.rules import Money, quantize
 from jishi.orders.models import Order
 from jishi.orders.selectors import access_order, access_store_order
+from jishi.payments import refunds
+from jishi.payments.rules import REFUNDABLE_ORDER_STATUSES
 from jishi.web.forms.errors import add_domain_errors
 from jishi.web.forms.refunds import (
     ConfirmReturnForm,
@@ -74,7 +76,7 @@ def store_refund_context(access, order, *, forms: dict | None = None) -> dict:
     current = selectors.current_refund_request(found)
     active = current is not None and current.active
     may_refund = access.can("refund_orders")
-    refundable = selectors.refundable(order) if order.status in rules.REFUNDABLE_ORDER_STATUSES else None
+    refundable = selectors.refundable(order) if order.status in REFUNDABLE_ORDER_STATUSES else None
     return {
         "refund_requests": found, "refund_request": current,
         "refund_actions": rules.actions_for(current.status, rules.STORE) if active and may_refund else [],
@@ -250,7 +252,7 @@ def store_refund(request, slug: str, order_id: int):
     except NotFound:
         raise Http404("No such order")
     form = RefundForm(request.POST)
-    return _act(form, lambda amount, reason, restock: services.refund_store_order(
+    return _act(form, lambda amount, reason, restock: refunds.refund_store_order(
         access=access, order=order, amount=amount, reason=reason, restock=restock),
         done=_("The refund is on its way to the buyer."), request=request, back=_store_back(access, order.id),
         again=_store_page(request, access, order.id, "refund_form", form))
@@ -332,7 +334,7 @@ def operator_order_refund(request, order_id: int):
 
     if request.method != "POST":
         return page()
-    return _act(form, lambda amount, reason, restock: services.refund_order_as_operator(
+    return _act(form, lambda amount, reason, restock: refunds.refund_order_as_operator(
         operator=request.user, order=order, amount=amount, reason=reason, restock=restock),
         done=_("The refund is on its way to the buyer."), request=request,
         back=lambda: redirect("web:operator_order_refund", order.pk), again=page)

@@ -31,6 +31,7 @@ from jishi.orders.selectors import (
     customs_declaration,
     list_store_orders,
 )
+from jishi.payments import refunds
 from jishi.web.forms.trade import CancelForm, ShipForm
 from jishi.web.timeline import order_timeline
 from jishi.web.views.refunds import store_refund_context
@@ -157,7 +158,7 @@ def order_cancel(request, slug: str, order_id: int):
     access = store_access(request, slug, "cancel_orders")
     order = _order_or_404(access, order_id)
     return _move(request, access, order, CancelForm(request.POST),
-                 lambda reason: services.cancel_store_order(access=access, order=order, reason=reason),
+                 lambda reason: refunds.cancel_store_order(access=access, order=order, reason=reason),
                  _("Order #%(number)s is cancelled and its units are back on sale.") % {"number": order.id})
 
 
