@@ -2,7 +2,7 @@
 
 A request moves through ``rules.TRANSITIONS``; each step is a ``RefundRequestEvent`` carrying the
 deadline of the step it opened. At most one request per order is active at a time (a partial unique
-index), and the money only ever moves through ``payments.services.refund_order``.
+index), and the money only ever moves through the refund engine (``payments.refunds``).
 """
 
 from django.conf import settings

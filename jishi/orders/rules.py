@@ -29,7 +29,7 @@ TRANSITIONS: dict[tuple[str, str], frozenset[str]] = {
     (OrderStatus.PAID, OrderStatus.CANCELLED): frozenset({STORE, SYSTEM}),
     (OrderStatus.SHIPPED, OrderStatus.DELIVERED): frozenset({BUYER, SYSTEM}),
     (OrderStatus.DELIVERED, OrderStatus.COMPLETED): frozenset({SYSTEM}),
-    # Refunded in full after shipment (payments.services.refund_order).
+    # Refunded in full after shipment (payments.refunds.refund_order).
     (OrderStatus.SHIPPED, OrderStatus.REFUNDED): frozenset({SYSTEM}),
     (OrderStatus.DELIVERED, OrderStatus.REFUNDED): frozenset({SYSTEM}),
 }

@@ -143,6 +143,27 @@ def test_the_operator_decides_an_escalated_request(client, pages, django_capture
     assert Refund.objects.filter(requested_by="operator").count() == 2
 
 
+def test_the_operator_chooses_to_refund_once_the_goods_are_back(client, pages, django_capture_on_commit_callbacks):
+    request = _open(pages, goods_return=True)
+    services.accept_refund_request(access=pages.access, request=request)
+    services.add_return_tracking(request=RefundRequest.objects.get(pk=request.pk), buyer=pages.buyer,
+                                 carrier="SF Express", tracking_number="SF5550001")
+    services.reject_refund_request(access=pages.access, request=RefundRequest.objects.get(pk=request.pk),
+                                   reason="Not ours.")
+    services.escalate_refund_request(request=RefundRequest.objects.get(pk=request.pk), buyer=pages.buyer)
+    client.force_login(pages.operator)
+    url = reverse("web:operator_refund_request", args=[request.id])
+    page = client.get(url).content.decode()
+    # Both options are offered; waiting for the goods is the one chosen unless the operator says otherwise.
+    assert re.search(r'value="on_return"[^>]*checked', page) and not re.search(r'value="now"[^>]*checked', page)
+    assert "Refund now, without waiting for the return" in page
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = client.post(url, {"decision": "for_buyer", "amount": "40", "note": "", "refund": "on_return"})
+    assert answer.status_code == 302
+    request.refresh_from_db()
+    assert request.status == "accepted" and request.refund_id is None and not Refund.objects.exists()
+
+
 def test_list_pages_cost_the_same_for_one_request_or_many(client, pages, django_assert_max_num_queries):
     _open(pages)
     for _ in range(4):

@@ -48,9 +48,22 @@ class RefundForm(forms.Form):
     restock = forms.BooleanField(label=_("Put the order's units back on sale"), required=False)
 
 
+REFUND_NOW, REFUND_ON_RETURN = "now", "on_return"
+
+
 class DecideForm(forms.Form):
     decision = forms.ChoiceField(label=_("Decision"), choices=Decision.choices, widget=forms.RadioSelect)
     amount = forms.CharField(label=_("Amount to refund (when deciding for the buyer)"), max_length=40, required=False,
                              widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}))
     note = forms.CharField(label=_("Note to both sides (required when deciding for the store)"), max_length=1000,
                            required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    refund = forms.ChoiceField(
+        label=_("When deciding for the buyer, who asked to send the goods back"), required=False,
+        initial=REFUND_ON_RETURN, widget=forms.RadioSelect,
+        choices=[(REFUND_ON_RETURN, _("Refund once the goods are back (the store confirms the return)")),
+                 (REFUND_NOW, _("Refund now, without waiting for the return"))])
+
+    def __init__(self, *args, goods_return: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not goods_return:
+            del self.fields["refund"]  # nothing comes back: a refund for the buyer is paid at once

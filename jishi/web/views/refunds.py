@@ -26,6 +26,8 @@ from jishi.payments import refunds
 from jishi.payments.rules import REFUNDABLE_ORDER_STATUSES
 from jishi.web.forms.errors import add_domain_errors
 from jishi.web.forms.refunds import (
+    REFUND_NOW,
+    REFUND_ON_RETURN,
     ConfirmReturnForm,
     DecideForm,
     EscalateForm,
@@ -299,7 +301,8 @@ def operator_refund_request(request, request_id: int):
         found = selectors.access_operator_refund_request(user=request.user, request_id=request_id)
     except NotFound:
         raise Http404("No such refund request")
-    form = DecideForm(request.POST or None, initial={"amount": quantize(found.amount, found.currency)})
+    form = DecideForm(request.POST or None, initial={"amount": quantize(found.amount, found.currency)},
+                      goods_return=found.goods_return)
 
     def page(status: int = 200):
         fresh = selectors.access_operator_refund_request(user=request.user, request_id=request_id)
@@ -313,9 +316,9 @@ def operator_refund_request(request, request_id: int):
 
     if request.method != "POST":
         return page()
-    return _act(form, lambda decision, amount, note: services.decide_refund_request(
+    return _act(form, lambda decision, amount, note, refund=REFUND_NOW: services.decide_refund_request(
         request=found, operator=request.user, for_buyer=decision == Decision.FOR_BUYER, amount=amount or None,
-        note=note), done=_("Decision recorded; both sides are told."), request=request,
+        note=note, refund_on_return=refund == REFUND_ON_RETURN), done=_("Decision recorded; both sides are told."), request=request,
         back=lambda: redirect("web:operator_refund_request", found.pk), again=page)
 
 
