@@ -135,7 +135,7 @@ def test_the_orders_of_one_change_share_one_mail_job(monkeypatch, settings):
     settings.REDIS_URL = ""
     order_ids = _two_store_order_ids()
     queued = []
-    monkeypatch.setattr("jishi.orders.services.enqueue", lambda task, *args: queued.append((task.name, args)))
+    monkeypatch.setattr("jishi.orders.services.enqueue", lambda task, *args: queued.append((task, args)))
     _notify(order_ids, "paid")
     _notify(order_ids[:1], "shipped")
     assert queued == [("jishi.orders.tasks.send_orders_mail", (order_ids, "paid")),
