@@ -27,5 +27,5 @@ app.conf.beat_schedule = {
     "retry-webhook-deliveries": {"task": "jishi.payments.tasks.retry_webhook_deliveries", "schedule": 60.0},
     # Daily; each store is paid out at most once per PAYOUT_SCHEDULE_DAYS (weekly by default).
     "pay-out-due-stores": {"task": "jishi.ledger.tasks.pay_out_due_stores", "schedule": 24 * 3600.0},
-    "refresh-search-sales": {"task": "jishi.search.tasks.refresh_sales", "schedule": 3600.0},
+    "refresh-search-sales": {"task": "jishi.orders.tasks.refresh_search_sales", "schedule": 3600.0},
 }

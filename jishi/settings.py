@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "jishi.payments",
     "jishi.disputes",
     "jishi.tax",
+    "jishi.demo",
     "jishi.api",
     "jishi.web",
 ]

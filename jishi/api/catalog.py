@@ -16,6 +16,7 @@ from jishi.api.schemas import CountryOrBlank, ErrorOut, Language, checked, one_o
 from jishi.catalog import services
 from jishi.catalog.models import Product, ProductImage, ProductStatus, Variant
 from jishi.catalog.rules import MAX_PRICE, MAX_STOCK, MAX_WEIGHT_GRAMS
+from jishi.catalog.search import SearchParams, clean_words, search_products
 from jishi.catalog.selectors import (
     access_image,
     access_product,
@@ -29,7 +30,6 @@ from jishi.catalog.selectors import (
 )
 from jishi.core.errors import NotFound, PermissionDenied
 from jishi.money.rules import quantize
-from jishi.search.selectors import SearchParams, clean_words, search_products
 from jishi.stores.models import Membership
 from jishi.stores.selectors import StoreAccess, access_store, get_public_store
 

@@ -23,7 +23,7 @@ from jishi.checkout.services import place_order_group, retry_when_locked
 from jishi.core.errors import field_error
 from jishi.core.idempotency import clean_key, request_hash, run_once
 from jishi.core.ids import MAX_ID
-from jishi.ledger.rules import order_commission
+from jishi.ledger.selectors import order_money, seller_share
 from jishi.money.rules import quantize
 from jishi.orders import rules, selectors, services
 from jishi.orders.models import EventKind, Order, OrderEvent, OrderGroup, OrderStatus
@@ -172,6 +172,10 @@ class OrderProgressOut(Schema):
 class OrderOut(OrderSummaryOut, OrderProgressOut):
     """One of the buyer's orders in full."""
 
+    refunded: Decimal = Field(description="What was refunded to the buyer so far, in currency (the order's).")
+    charge_refunded: Decimal = Field(description="The same refunds in charge_currency, the currency the buyer "
+                                                 "paid in: what went back to them.")
+
 
 class OrderPage(Schema):
     items: list[OrderSummaryOut]
@@ -211,10 +215,20 @@ class StoreOrderSummaryOut(Schema):
 
 
 class StoreOrderOut(StoreOrderSummaryOut, OrderProgressOut):
-    """One of the store's orders in full (the buyer only by name and shipping address)."""
+    """One of the store's orders in full (the buyer only by name and shipping address), with what the store
+    keeps of it: total − refunded − tax_to_authority − commission = seller_net."""
 
-    commission: Decimal = Field(description="The platform's commission on the items, in currency, at the rates "
-                                            "frozen on the lines when the order was placed.")
+    refunded: Decimal = Field(description="What was refunded to the buyer so far, in currency.")
+    tax_to_authority: Decimal = Field(description="Duties and import taxes collected at checkout, less what "
+                                                  "refunds gave back: paid over to the destination's tax "
+                                                  "authority, not the store's.")
+    commission: Decimal = Field(description="The platform's commission, in currency: once released, what was "
+                                            "charged less what later refunds gave back; before, what release "
+                                            "will charge (the lines' frozen rates on what escrow still holds).")
+    seller_net: Decimal = Field(description="What the store keeps, in currency: once released, what was credited "
+                                            "to its balance less later refunds; before, what release will credit.")
+    released: bool = Field(description="Whether escrow was released to the store (commission and seller_net "
+                                       "are then final).")
 
 
 class StoreOrderPage(Schema):
@@ -285,7 +299,9 @@ def _progress(order: Order, by: str) -> dict:
 
 
 def order_out(order: Order) -> OrderOut:
-    return OrderOut(**_summary(order).dict(), **_progress(order, rules.BUYER))
+    money = order_money(order)
+    return OrderOut(**_summary(order).dict(), **_progress(order, rules.BUYER), refunded=money.refunded.amount,
+                    charge_refunded=money.charge_refunded.amount)
 
 
 def _buyer_name(order: Order) -> str:
@@ -299,8 +315,10 @@ def _store_summary(order: Order) -> StoreOrderSummaryOut:
 
 
 def store_order_out(order: Order) -> StoreOrderOut:
+    share = seller_share(order)
     return StoreOrderOut(**_store_summary(order).dict(), **_progress(order, rules.STORE),
-                         commission=order_commission(_lines(order), order.currency).amount)
+                         refunded=share.refunded.amount, tax_to_authority=share.taxes.amount,
+                         commission=share.commission.amount, seller_net=share.net.amount, released=share.released)
 
 
 def group_out(group: OrderGroup, orders: list[Order] | None = None) -> OrderGroupOut:

@@ -11,11 +11,11 @@ from pydantic import Field
 
 from jishi.api.catalog import ProductSummaryOut, _summary
 from jishi.api.schemas import ErrorOut
+from jishi.catalog.search import MAX_PAGE_SIZE, PER_PAGE, SearchParams, clean_words, search_products
 from jishi.catalog.selectors import get_category_tree
 from jishi.core.countries import country_name
 from jishi.money.rules import quantize
 from jishi.search.rules import APPROXIMATE_FROM
-from jishi.search.selectors import MAX_PAGE_SIZE, PER_PAGE, SearchParams, clean_words, search_products
 
 router = Router(tags=["search"])
 

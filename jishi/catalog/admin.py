@@ -1,10 +1,10 @@
 from django.contrib import admin
 from django.db.models import Prefetch
 
+from jishi.catalog.indexing import reindex_categories_later
 from jishi.catalog.models import Category, Product, ProductImage, ProductTranslation, Variant
 from jishi.catalog.selectors import invalidate_category_tree
 from jishi.catalog.services import refresh_category_roots, refresh_summary
-from jishi.search.services import reindex_categories_later
 
 
 @admin.register(Category)

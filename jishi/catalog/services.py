@@ -16,6 +16,7 @@ from django.db.models import Count, F, Max, Min, Sum
 from django.db.models.functions import Greatest
 from django.utils.translation import gettext as _
 
+from jishi.catalog import indexing
 from jishi.catalog.models import Category, Product, ProductImage, ProductStatus, ProductTranslation, Variant
 from jishi.catalog.rules import (
     MAX_VARIANTS,
@@ -35,7 +36,7 @@ from jishi.catalog.rules import (
 )
 from jishi.catalog.selectors import get_category_tree, invalidate_category_tree, listings_changed
 from jishi.core import clock
-from jishi.core.errors import DomainError, PermissionDenied
+from jishi.core.errors import DomainError
 from jishi.core.images import make_thumbnail, read_image
 from jishi.money.rules import Money
 from jishi.money.selectors import get_rate_table
@@ -46,8 +47,7 @@ VARIANT_FIELDS = ("sku", "options", "price", "stock", "weight_grams", "hs_code",
 
 
 def _require(access, action: str) -> None:
-    if not access.can(action):
-        raise PermissionDenied("store.role_required", _("Your role in this store does not allow that."))
+    access.require(action)
     if not access.store.is_active:
         raise DomainError("store.suspended", _("This store is suspended; its catalogue cannot change."), status=409)
 
@@ -125,7 +125,7 @@ def refresh_summary(product: Product) -> None:
                                                  updated_at=product.updated_at)
     # Every catalogue write ends here, so the search index follows it in the same transaction, and the
     # cached storefront pages after it.
-    search_index.index_products([product.pk])
+    indexing.index_products([product.pk])
     listings_changed()
 
 
@@ -149,7 +149,7 @@ def refresh_sort_prices() -> int:
             continue
         factor = table.convert(Money(1_000_000, currency), target).amount / 1_000_000
         updated += Product.objects.filter(currency=currency).update(sort_price=F("price_min") * factor)
-    search_index.refresh_prices()
+    indexing.refresh_prices()
     listings_changed()
     return updated
 
@@ -322,7 +322,7 @@ def delete_product(*, access, product: Product) -> None:
     _require(access, "delete_products")
     with transaction.atomic():
         images = list(ProductImage.objects.filter(product=product))
-        search_index.remove_products([product.pk])
+        search_index.remove_products(product_ids=[product.pk])
         listings_changed()
         product.delete()
         transaction.on_commit(lambda: _delete_files(images))
@@ -520,7 +520,7 @@ def _shift_stock_totals(units: dict[int, int], product_of: dict[int, int], *, si
         for product_id in sorted(by_product):
             delta = sign * by_product[product_id]
             cursor.execute(_SHIFT_STOCK_TOTAL_SQL, [delta, delta, product_id])
-    search_index.sync_stock(by_product)
+    indexing.sync_stock(by_product)
     listings_changed()
 
 

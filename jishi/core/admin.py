@@ -3,9 +3,14 @@
 from django.conf import settings
 from django.contrib import admin
 from django.utils.functional import lazy
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-# The operator's pages name the site (SITE_NAME), as the shop's do, rather than "Django administration".
-admin.site.site_header = admin.site.site_title = lazy(lambda: settings.SITE_NAME, str)()
+# The operator's pages name the site (SITE_NAME), as the shop's do, rather than "Django administration",
+# and say it once: "Jishi operator" above the page, "<page> | Jishi" in the browser's tab.
+admin.site.site_header = lazy(lambda: _("%(site)s operator") % {"site": settings.SITE_NAME}, str)()
+admin.site.site_title = lazy(lambda: settings.SITE_NAME, str)()
+admin.site.index_title = gettext_lazy("Operator")
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

@@ -27,6 +27,7 @@ from django.db import connection, transaction
 from PIL import Image, ImageDraw, ImageFont
 
 from jishi.accounts.models import User
+from jishi.catalog.indexing import rebuild_index
 from jishi.catalog.models import Product, ProductImage, ProductStatus, ProductTranslation, Variant
 from jishi.catalog.selectors import get_category_tree, listings_changed
 from jishi.core import clock
@@ -47,7 +48,6 @@ from jishi.demo.vocabulary import (
 )
 from jishi.money.rules import Money
 from jishi.money.selectors import get_rate_table
-from jishi.search.services import rebuild_index
 from jishi.stores.models import Membership, Role, Store
 from jishi.stores.selectors import public_stores_changed
 

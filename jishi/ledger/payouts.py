@@ -20,7 +20,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from jishi.core import clock
-from jishi.core.errors import DomainError, PermissionDenied, field_error
+from jishi.core.errors import DomainError, field_error
 from jishi.core.jobs import enqueue
 from jishi.ledger import rules, services
 from jishi.ledger.models import Account, Payout, PayoutAccount, PayoutStatus
@@ -41,14 +41,9 @@ def payout_minimum(currency: str) -> Money:
     return rates.convert(minimum, currency)
 
 
-def _require(access, action: str) -> None:
-    if not access.can(action):
-        raise PermissionDenied("store.role_required", _("Your role in this store does not allow that."))
-
-
 def set_payout_account(*, access, holder: str, number: str) -> PayoutAccount:
     """Set where the store's payouts go (the owner only). Raises ``ledger.invalid`` for a bad holder or number."""
-    _require(access, "edit_payout_account")
+    access.require("edit_payout_account")
     holder, number = rules.clean_payout_account(holder=holder, number=number)
     with transaction.atomic():
         account, _created = PayoutAccount.objects.update_or_create(
@@ -65,7 +60,7 @@ def request_payout(*, access, amount=None, currency: str | None = None) -> Payou
     ``ledger.no_payout_account`` (409), ``ledger.below_minimum`` (422) and ``ledger.insufficient_balance``
     (409). Locks the store's seller payable account.
     """
-    _require(access, "request_payouts")
+    access.require("request_payouts")
     store = access.store
     if not store.is_active:
         raise DomainError("store.suspended", _("This store is suspended."), status=409)

@@ -198,6 +198,14 @@ def order_commission(lines, currency: str) -> Money:
                Money.zero(currency))
 
 
+def release_commission(commission_total: Money, *, remaining: Money, seller_paid: Money) -> Money:
+    """The commission a release of ``remaining`` (what the order's escrow still holds) charges: the order's
+    ``commission_total`` in proportion to what is left of the seller's part of the payment
+    (``seller_paid``, duties and taxes aside) after refunds, never more than is released. A CNY 200
+    order at 5 % with CNY 50 refunded before release is charged 10.00 × 150 / 200 = 7.50."""
+    return min(share(commission_total, remaining, seller_paid), remaining)
+
+
 # --- payouts ----------------------------------------------------------------------------------------
 
 PAYOUT_ACCOUNT_NUMBER = re.compile(r"^[A-Z0-9]{6,34}$")

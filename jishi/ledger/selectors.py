@@ -14,7 +14,7 @@ from django.db.models import Count, Max, Q, Sum
 
 from jishi.core.memo import SharedVersionMemo
 from jishi.ledger.models import Account, AccountKind, CommissionRate, Entry, EntryKind, Payout, PayoutAccount, Posting
-from jishi.ledger.rules import AccountRef, from_minor, rate_for, shown
+from jishi.ledger.rules import AccountRef, from_minor, order_commission, rate_for, release_commission, shown
 from jishi.money.rules import Money
 
 REFUND_KINDS = (EntryKind.REFUND, EntryKind.CLAWBACK)
@@ -102,6 +102,46 @@ def order_money(order) -> OrderMoney:
         tax_collected=tax_collected,
         tax_refunded=tax_refunded,
     )
+
+
+@dataclass(frozen=True)
+class SellerShare:
+    """What a store gets of one order, in its currency: the figures its order page and the API show.
+
+    Once escrow is released they are what the ledger booked: the commission charged less what refunds
+    after release gave back, and ``OrderMoney.seller_net``. Before release the ledger has credited
+    nothing, so they are what release will credit if nothing else changes, by the rule release applies
+    (``rules.release_commission`` on what escrow holds); before the payment is captured, on what the
+    order froze. Either way ``paid − refunded − taxes − commission == net``."""
+
+    paid: Money  # what the buyer paid (before capture: the order's total, still to pay)
+    refunded: Money  # given back to the buyer so far, their duties and taxes included
+    taxes: Money  # duties and import taxes collected less what refunds gave back: the authority's
+    commission: Money
+    net: Money  # "yours after commission"
+    released: bool  # True: credited to the store's balance; False: what release will credit
+
+
+def seller_share(order, *, money: OrderMoney | None = None) -> SellerShare:
+    """``order``'s ``SellerShare``: one query for its money (none when the caller passes ``money``) and,
+    before release, its lines for their frozen commission rates (nothing more when prefetched)."""
+    money = money or order_money(order)
+    if money.released:
+        return SellerShare(paid=money.paid, refunded=money.refunded, taxes=money.tax_refundable,
+                           commission=money.commission_charged - money.commission_returned, net=money.seller_net,
+                           released=True)
+    commission_total = order_commission(order.lines.all(), order.currency)
+    if money.paid:
+        fee = release_commission(commission_total, remaining=money.escrow, seller_paid=money.seller_paid)
+        return SellerShare(paid=money.paid, refunded=money.refunded, taxes=money.tax_refundable, commission=fee,
+                           net=money.escrow - fee, released=False)
+    zero = Money.zero(order.currency)
+    if order.cancelled_at is not None:  # cancelled before any payment arrived: nothing will come
+        return SellerShare(paid=zero, refunded=zero, taxes=zero, commission=zero, net=zero, released=False)
+    # Awaiting payment: capture will bring what the order froze, its duties and taxes to the authority.
+    paid, taxes = Money(order.total, order.currency), Money(order.duty_total + order.tax_total, order.currency)
+    fee = release_commission(commission_total, remaining=paid - taxes, seller_paid=paid - taxes)
+    return SellerShare(paid=paid, refunded=zero, taxes=taxes, commission=fee, net=paid - taxes - fee, released=False)
 
 
 # --- reconciliation ---------------------------------------------------------------------------------

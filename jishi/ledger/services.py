@@ -100,7 +100,7 @@ def record_release(*, order, commission_total: Money) -> Entry | None:
     remaining = money.escrow
     if not remaining:
         return None
-    fee = min(rules.share(commission_total, remaining, money.seller_paid), remaining)
+    fee = rules.release_commission(commission_total, remaining=remaining, seller_paid=money.seller_paid)
     postings = [(rules.escrow(order), remaining),
                 (rules.seller_payable(order.store_id, order.currency), -(remaining - fee))]
     if fee:

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from jishi.core import clock
 from jishi.core.errors import DomainError, field_error
+from jishi.core.jobs import enqueue
 from jishi.money.models import Currency, ExchangeRate
 from jishi.money.rules import UnknownCurrency, minor_units, normalize_code, to_decimal
 from jishi.money.selectors import RATES
@@ -62,12 +63,12 @@ def record_rate_change(*, currency: str, rate, as_of: dt.datetime | None = None,
                        source: str = "operator") -> ExchangeRate:
     """Record a rate and, after commit, re-rank products priced in that currency.
 
-    The catalogue sorts prices across stores in the platform currency, so a rate change moves them.
+    The catalogue sorts prices across stores in the platform currency, so a rate change moves them. Money
+    sits below the catalogue, so it asks for that work by the job's name and never imports it; the job
+    runs after the rate table is invalidated, so it reads the new rate.
     """
-    from jishi.catalog.services import refresh_sort_prices  # money sits below the catalogue; call up only here
-
     snapshot = set_rate(currency=currency, rate=rate, as_of=as_of, source=source)
-    transaction.on_commit(refresh_sort_prices)
+    enqueue("jishi.catalog.tasks.refresh_sort_prices")
     return snapshot
 
 

@@ -1,6 +1,7 @@
 """Order mail: to the buyer and to every member of the store, each in their own language.
 
-Sent by the ``send_order_mail`` job after the change committed; one message per recipient.
+Sent by the ``send_order_mail`` job after the change committed; one message per recipient. When a store
+is suspended, ``store_suspended_mail`` tells each buyer with open orders there, once, what happens to them.
 """
 
 from __future__ import annotations
@@ -11,11 +12,13 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from jishi.accounts.postal import postal_lines
-from jishi.money.formatting import format_money
+from jishi.money.formatting import format_day, format_money
 from jishi.money.rules import Money
-from jishi.orders.models import Order
+from jishi.orders.models import Order, OrderStatus
+from jishi.orders.rules import OPEN_STATUSES
 from jishi.stores.selectors import list_member_users
 
 KINDS = ("placed", "paid", "shipped", "received", "auto_confirmed", "cancelled", "refunded")
@@ -90,3 +93,40 @@ def send_order_mail(*, order_id: int, kind: str) -> int:
     messages += [_message(order, kind, "store", user) for user in list_member_users(store_id=order.store_id)
                  if user.is_active]
     return get_connection().send_messages(messages) or 0
+
+
+def _suspension_message(orders: list[Order]) -> EmailMessage:
+    buyer, store = orders[0].buyer, orders[0].store
+    language = buyer.preferred_language or orders[0].group.language or settings.LANGUAGE_CODE
+    with translation.override(language):
+        body = render_to_string("orders/mail/store_suspended.txt", {
+            "recipient": buyer, "store": store, "site_name": settings.SITE_NAME,
+            "response_days": settings.REFUND_RESPONSE_DAYS,
+            "paid": any(order.status != OrderStatus.PENDING_PAYMENT for order in orders),
+            "orders": [{"order": order, "total": format_money(Money(order.total, order.currency)),
+                        "link": _link(order, "buyer"),
+                        "confirms_on": format_day(order.auto_confirm_at) if order.auto_confirm_at else ""}
+                       for order in orders],
+        })
+        subject = ngettext("%(store)s is suspended: what happens to your order",
+                           "%(store)s is suspended: what happens to your orders", len(orders)) % {"store": store.name}
+        return EmailMessage(subject, body, None, [buyer.email])
+
+
+def store_suspended_mail(*, store_id: int, buyer_id: int | None = None) -> dict[int, EmailMessage]:
+    """Buyer id → the one message telling that buyer what happens to their open orders at a store that was
+    just suspended, in their language (only ``buyer_id``'s when given). Two queries, whatever the number.
+
+    The mail says what the code does to a suspended store's orders, so keep it in step with it: the store
+    can still ship a paid order, or cancel it, which refunds it in full (``payments.refunds``); the money
+    stays in escrow until receipt is confirmed, by the buyer or when the protection window ends
+    (``services.confirm_receipt``); a suspended store is not paid out (``ledger.payouts``); and buyer
+    protection (``disputes``) runs as for any other order.
+    """
+    orders = Order.objects.filter(store_id=store_id, status__in=OPEN_STATUSES)
+    if buyer_id is not None:
+        orders = orders.filter(buyer_id=buyer_id)
+    per_buyer: dict[int, list[Order]] = {}
+    for order in orders.select_related("buyer", "store", "group").order_by("buyer_id", "id"):
+        per_buyer.setdefault(order.buyer_id, []).append(order)
+    return {buyer: _suspension_message(found) for buyer, found in per_buyer.items()}

@@ -138,3 +138,17 @@ def product_units_awaiting_payment(*, product_ids) -> dict[int, int]:
 def charge_amount_due(orders) -> Decimal:
     """What an order group asks to be paid: its ``orders`` that were not cancelled, in the charge currency."""
     return sum((o.charge_total for o in orders if o.status != OrderStatus.CANCELLED), Decimal(0))
+
+
+# Units count as sold once paid for, unless the order was cancelled or refunded later.
+SOLD_STATUSES = (OrderStatus.PAID, OrderStatus.SHIPPED, OrderStatus.DELIVERED, OrderStatus.COMPLETED)
+
+
+def units_sold(*, product_ids=None) -> dict[int, int]:
+    """Units sold of each product that sold any (of ``product_ids``, or of all): what "best selling" ranks
+    by. One query."""
+    lines = OrderLine.objects.filter(product_id__isnull=False, order__status__in=SOLD_STATUSES)
+    if product_ids is not None:
+        lines = lines.filter(product_id__in=list(product_ids))
+    return dict(lines.values("product_id").annotate(units=Sum("quantity")).order_by()
+                .values_list("product_id", "units"))

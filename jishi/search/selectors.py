@@ -1,159 +1,36 @@
-"""Reads for search: the results page (hits, facets, spelling help) and the suggestions as you type.
+"""Reads of the search index: matches, facet counts, spelling help and completions, as ids and numbers.
 
-Every call costs a fixed number of queries whatever the page size or the number of matches: the facet
-groups and one page of ids from the backend, then the products, their titles and thumbnails. A search
-that finds nothing asks the vocabulary for each misspelt word (at most ``MAX_CORRECTED_WORDS``) and,
-when a corrected query finds something, shows that instead.
+The index answers in product ids, leaf category ids and counts; the catalogue turns them into cards,
+category facets and suggestions (``catalog.search``). A search costs a fixed number of queries whatever
+the page size or the number of matches: the facet groups (or a sample of them), then one page of ids.
+Counts are exact up to ``rules.APPROXIMATE_FROM`` matches and estimated from a sample above; a filter
+that leaves too little of the sample to mean anything is counted exactly after all. Prices are compared
+in the platform currency, the currency of ``SearchDocument.sort_price``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
-from decimal import Decimal, InvalidOperation
+from dataclasses import dataclass, replace
+from decimal import Decimal
 
 from django.conf import settings
 
-from jishi.catalog.models import Category, Product
-from jishi.catalog.selectors import build_cards, get_category_tree
-from jishi.core.countries import is_country
-from jishi.core.pagination import Page, parse_page_number
 from jishi.money.rules import Money
 from jishi.money.selectors import get_rate_table
 from jishi.search import rules, text
 from jishi.search.backends import get_backend
-from jishi.search.backends.base import SORTS, SearchRequest
-from jishi.search.text import Query, parse_query
+from jishi.search.backends.base import SearchRequest
+from jishi.search.text import Query
 
-PER_PAGE = 24
-MAX_PAGE_SIZE = 100
 MAX_CORRECTED_WORDS = 4
-MAX_PRICE = Decimal("1e12")
-SUGGESTED_PRODUCTS = 5
+# As you type, relevance ranks only the newest few hundred matches: a two-letter prefix matches half the
+# catalogue.
 SUGGESTION_WINDOW = 300
 # The shortest Latin prefix completed or matched as you type (SQLite's FTS5 indexes prefixes of 2 and 3).
 MIN_PREFIX_CHARS = 2
 
 
-@dataclass(frozen=True)
-class SearchParams:
-    """What a shopper asked for, cleaned: anything unusable is dropped rather than refused."""
-
-    q: str = ""
-    category: str = ""
-    country: str = ""
-    in_stock: bool = False
-    price_min: Decimal | None = None
-    price_max: Decimal | None = None
-    sort: str = ""
-    page: int = 1
-    page_size: int = PER_PAGE
-
-    @property
-    def filtered(self) -> bool:
-        return bool(self.category or self.country or self.in_stock or self.price_min is not None
-                     or self.price_max is not None)
-
-
-def _amount(raw) -> Decimal | None:
-    try:
-        value = Decimal(str(raw).strip().replace(",", ""))
-    except (InvalidOperation, ValueError, TypeError):
-        return None
-    if not value.is_finite() or value < 0 or value >= MAX_PRICE:
-        return None
-    return value
-
-
-def clean_words(raw: str) -> str:
-    """Words as typed, without lone surrogates or NUL characters (which the databases refuse)."""
-    return raw.encode("utf-8", "ignore").decode("utf-8").replace("\x00", "").strip()
-
-
-def parse_search_params(data: Mapping) -> SearchParams:
-    """Search parameters from a query string; never raises."""
-    def one(name: str) -> str:
-        value = data.get(name, "")
-        return value if isinstance(value, str) else ""
-
-    country = one("country").strip().upper()[:2]
-    sort = one("sort").strip()
-    try:
-        size = max(1, min(int(one("page_size") or PER_PAGE), MAX_PAGE_SIZE))
-    except ValueError:
-        size = PER_PAGE
-    return SearchParams(
-        q=clean_words(one("q"))[:text.MAX_QUERY_CHARS],
-        category=one("category").strip()[:80], country=country if is_country(country) else "",
-        in_stock=one("in_stock").strip().lower() in {"1", "true", "on", "yes"},
-        price_min=_amount(one("price_min")) if one("price_min") else None,
-        price_max=_amount(one("price_max")) if one("price_max") else None,
-        sort=sort if sort in SORTS else "", page=parse_page_number(one("page") or 1), page_size=size)
-
-
-@dataclass
-class CategoryCount:
-    category: Category
-    count: int
-
-
-@dataclass
-class PriceBand:
-    low: Decimal | None
-    high: Decimal | None
-    count: int
-    selected: bool
-
-
-@dataclass
-class CountryCount:
-    code: str
-    count: int
-
-
-@dataclass
-class Facets:
-    categories: list[CategoryCount] = field(default_factory=list)
-    # The chosen category's ancestors and itself, for the way back up the tree.
-    trail: list[Category] = field(default_factory=list)
-    countries: list[CountryCount] = field(default_factory=list)
-    prices: list[PriceBand] = field(default_factory=list)
-    in_stock: int = 0
-
-
-@dataclass
-class SearchHit:
-    card: object
-    title_html: str
-
-    @property
-    def product(self):
-        return self.card.product
-
-
-@dataclass
-class SearchResults:
-    params: SearchParams
-    query: Query
-    sort: str
-    page: Page
-    facets: Facets
-    currency: str
-    # The query searched instead of what was typed, when that found nothing.
-    corrected: str | None = None
-    did_you_mean: str | None = None
-    related: list[Category] = field(default_factory=list)
-    # The counts are estimates (``rules.APPROXIMATE_FROM``); the total too when a filter is chosen, and on
-    # PostgreSQL always (its sample does not count the matches).
-    approximate: bool = False
-    approximate_total: bool = False
-
-    @property
-    def hits(self) -> list[SearchHit]:
-        return self.page.items
-
-
-class _Prices:
+class Prices:
     """Price bands in the shopper's currency and the same amounts in the platform currency."""
 
     def __init__(self, currency: str):
@@ -172,29 +49,45 @@ class _Prices:
         return self.table.convert(Money(amount, self.currency), self.platform).amount
 
 
-def _request(params: SearchParams, query: Query, prices: _Prices, sort: str):
-    tree = get_category_tree()
-    node = tree.by_slug(params.category) if params.category else None
-    leaves = frozenset(tree.descendant_ids(node)) if node else None
-    low = prices.to_platform(params.price_min) if params.price_min is not None else None
-    high = prices.to_platform(params.price_max) if params.price_max is not None else None
+@dataclass
+class Found:
+    """One page of matches: every count of the page, the page's number (the last one when asked past it)
+    and its product ids in order."""
+
+    counts: rules.FacetCounts
+    number: int
+    ids: list[int]
+
+
+def reading():
+    """A context for the statements of one search (PostgreSQL plans them its own way inside)."""
+    return get_backend().reading()
+
+
+def find(query: Query, *, category_ids: frozenset[int] | None = None, country: str | None = None,
+         in_stock: bool = False, low: Decimal | None = None, high: Decimal | None = None, prices: Prices,
+         sort: str, page: int, per_page: int) -> Found:
+    """Page ``page`` of the documents matching ``query`` in these leaf categories (None: all), country and
+    stock state, priced from ``low`` (inclusive) below ``high`` in the platform currency, with the counts
+    of every facet in ``prices``' bands."""
     if low is not None and high is not None and high < low:
         low, high = high, low
     bounds = rules.group_bounds(prices.platform_steps, low, high)
-    filters = rules.Filters(category_ids=leaves, country=params.country or None, in_stock=params.in_stock,
-                            low=low, high=high)
-    request = SearchRequest(query=query, category_ids=tuple(sorted(leaves)) if leaves is not None else None,
-                            country=filters.country, in_stock=params.in_stock, price_low=low, price_high=high,
-                            price_bounds=tuple(bounds), sort=sort, limit=params.page_size)
-    return node, filters, request, bounds
+    filters = rules.Filters(category_ids=category_ids, country=country, in_stock=in_stock, low=low, high=high)
+    request = SearchRequest(query=query, category_ids=tuple(sorted(category_ids)) if category_ids is not None
+                            else None, country=country, in_stock=in_stock, price_low=low, price_high=high,
+                            price_bounds=tuple(bounds), sort=sort, limit=per_page)
+    backend = get_backend()
+    counts = _counts(backend, request, filters, bounds, prices.platform_steps)
+    number = min(page, max(1, -(-counts.total // per_page)))
+    ids = []
+    if counts.total:
+        ids = backend.page(replace(request, offset=(number - 1) * per_page, matches=counts.total))
+    return Found(counts=counts, number=number, ids=ids)
 
 
 def _counts(backend, request: SearchRequest, filters: rules.Filters, bounds: list[Decimal],
             steps: list[Decimal]) -> rules.FacetCounts:
-    """Every count of the page: exact up to ``rules.APPROXIMATE_FROM`` matches, estimated from a sample above.
-
-    A filter that leaves so few of the sample that the estimate means little (or nothing) is counted
-    exactly after all."""
     sample = backend.facet_sample(request)  # None for no words, or too few matches to sample
     if sample is not None:
         counts = rules.facet_counts(sample.groups, filters, bounds, steps)
@@ -202,47 +95,6 @@ def _counts(backend, request: SearchRequest, filters: rules.Filters, bounds: lis
             exact_total = sample.matches if sample.exact and not filters.active else None
             return rules.scaled(counts, sample.matches, sum(g.count for g in sample.groups), total=exact_total)
     return rules.facet_counts(backend.facet_groups(request), filters, bounds, steps)
-
-
-def _run(params: SearchParams, query: Query, prices: _Prices, sort: str):
-    backend = get_backend()
-    node, filters, request, bounds = _request(params, query, prices, sort)
-    counts = _counts(backend, request, filters, bounds, prices.platform_steps)
-    pages = max(1, -(-counts.total // params.page_size))
-    number = min(params.page, pages)
-    ids = []
-    if counts.total:
-        ids = backend.page(replace(request, offset=(number - 1) * params.page_size, matches=counts.total))
-    return node, counts, number, ids
-
-
-def _facets(node, counts: rules.FacetCounts, params: SearchParams, prices: _Prices) -> Facets:
-    tree = get_category_tree()
-    rolled: dict[int, int] = {}
-    for leaf_id, count in counts.categories.items():
-        leaf = tree.by_id.get(leaf_id)
-        if leaf is None:
-            continue
-        for category in [*tree.ancestors(leaf), leaf]:
-            rolled[category.id] = rolled.get(category.id, 0) + count
-    shown = tree.children.get(node.id, []) if node else tree.roots
-    facets = Facets(trail=[*tree.ancestors(node), node] if node else [],
-                    categories=[CategoryCount(c, rolled[c.id]) for c in shown if rolled.get(c.id)],
-                    countries=[CountryCount(code, n) for code, n in sorted(counts.countries.items(),
-                                                                           key=lambda kv: (-kv[1], kv[0])) if n],
-                    in_stock=counts.in_stock)
-    edges = [None, *prices.steps, None]
-    for index, count in enumerate(counts.prices):
-        low, high = edges[index], edges[index + 1]
-        facets.prices.append(PriceBand(low=low, high=high, count=count,
-                                       selected=(params.price_min, params.price_max) == (low, high)))
-    return facets
-
-
-def _hits(ids: list[int], query: Query, language: str) -> list[SearchHit]:
-    products = {p.id: p for p in Product.objects.filter(id__in=ids).select_related("store")}
-    cards = build_cards([products[i] for i in ids if i in products], language)
-    return [SearchHit(card=c, title_html=text.highlight(c.title, query)) for c in cards]
 
 
 def correct_spelling(query: Query) -> str | None:
@@ -262,88 +114,26 @@ def correct_spelling(query: Query) -> str | None:
     return " ".join(out) if changed else None
 
 
-def related_categories(query: Query, *, limit: int = 6) -> list[Category]:
-    """Categories named like any word of the query (in any language), else the top-level ones."""
-    tree = get_category_tree()
-    wanted = [w for w in query.words if len(w) >= 2 or not w.isascii()]
-    found = []
-    for category in tree.by_id.values():
-        names = [text.clean(n) for n in category.names.values()]
-        if any(w in n or (len(n) >= 2 and n in w) for w in wanted for n in names):
-            found.append(category)
-    found.sort(key=lambda c: (len(tree.ancestors(c)), c.position, c.slug))
-    return (found or tree.roots)[:limit]
+def completions(query: Query) -> list[str]:
+    """What is typed so far with its last word completed from the vocabulary (a Latin word of at least
+    ``MIN_PREFIX_CHARS`` letters still being typed), shortest first."""
+    prefix = query.prefix
+    if not (prefix and prefix.isascii() and len(prefix) >= MIN_PREFIX_CHARS):
+        return []
+    head = query.text[: len(query.text) - len(prefix)]
+    return [head + word for word in get_backend().completions(prefix) if word != prefix]
 
 
-def search_products(*, params: SearchParams, language: str, currency: str) -> SearchResults:
-    """One page of visible products matching ``params``, with facet counts in ``currency``."""
-    query = parse_query(params.q)
-    sort = params.sort or ("relevance" if not query.is_empty else "newest")
-    if sort == "relevance" and query.is_empty:
-        sort = "newest"
-    prices = _Prices(currency)
-    with get_backend().reading():
-        return _search(params, query, sort, prices, language)
-
-
-def _search(params: SearchParams, query: Query, sort: str, prices: _Prices, language: str) -> SearchResults:
-    node, counts, number, ids = _run(params, query, prices, sort)
-    corrected = did_you_mean = None
-    related: list[Category] = []
-    if not counts.total and not query.is_empty:
-        did_you_mean = correct_spelling(query)
-        if did_you_mean:
-            better = parse_query(did_you_mean)
-            retry = _run(params, better, prices, sort)
-            if retry[1].total:
-                node, counts, number, ids = retry
-                corrected, query, did_you_mean = did_you_mean, better, None
-        if not counts.total:
-            related = related_categories(query)
-    hits = _hits(ids, query, language)
-    return SearchResults(params=params, query=query, sort=sort,
-                         page=Page(items=hits, number=number, per_page=params.page_size, total=counts.total),
-                         facets=_facets(node, counts, params, prices), currency=prices.currency,
-                         corrected=corrected, did_you_mean=did_you_mean, related=related,
-                         approximate=counts.approximate, approximate_total=counts.approximate_total)
-
-
-@dataclass
-class Suggestions:
-    text: str
-    completions: list[str] = field(default_factory=list)
-    categories: list[tuple[Category, list[Category]]] = field(default_factory=list)
-    hits: list[SearchHit] = field(default_factory=list)
-
-    @property
-    def empty(self) -> bool:
-        return not (self.completions or self.categories or self.hits)
-
-
-def suggest(raw: str, *, language: str) -> Suggestions:
-    """Completions of the word being typed, categories named like it, and the best few products."""
-    query = parse_query(raw, as_you_type=True)
-    suggestions = Suggestions(text=query.text)
-    if query.is_empty:
-        return suggestions
-    backend = get_backend()
-    head = query.text[: len(query.text) - len(query.prefix)] if query.prefix else query.text + " "
-    if query.prefix and query.prefix.isascii() and len(query.prefix) >= MIN_PREFIX_CHARS:
-        suggestions.completions = [head + word for word in backend.completions(query.prefix) if word != query.prefix]
-    tree = get_category_tree()
-    typed = query.text.strip()
-    if typed:
-        named = [c for c in tree.by_id.values() if any(typed in text.clean(n) for n in c.names.values())]
-        named.sort(key=lambda c: (len(tree.ancestors(c)), c.position, c.slug))
-        suggestions.categories = [(c, tree.ancestors(c)) for c in named[:4]]
+def matchable(query: Query) -> Query:
+    """A query as you type, as the index can match it. One Latin letter is not a word yet ("men's",
+    "red s"): as a prefix it would match every term it starts, half a second on a million products, so
+    the products follow the words before it."""
     if query.prefix and query.prefix.isascii() and len(query.prefix) < MIN_PREFIX_CHARS:
-        # One Latin letter is not a word yet ("men's", "red s"): as a prefix it would match every term
-        # it starts, half a second on a million products. The products follow the words before it.
-        query = replace(query, prefix=None)
-    if not query.is_empty:
-        # As you type, rank only the newest few hundred matches: a two-letter prefix matches half the catalogue.
-        with backend.reading():
-            ids = backend.page(SearchRequest(query=query, sort="relevance", limit=SUGGESTED_PRODUCTS,
-                                             matches=SUGGESTION_WINDOW + 1, window=SUGGESTION_WINDOW))
-        suggestions.hits = _hits(ids, query, language)
-    return suggestions
+        return replace(query, prefix=None)
+    return query
+
+
+def top_matches(query: Query, *, limit: int) -> list[int]:
+    """The ``limit`` best matches of a query being typed, among the newest ``SUGGESTION_WINDOW`` matches."""
+    return get_backend().page(SearchRequest(query=query, sort="relevance", limit=limit,
+                                            matches=SUGGESTION_WINDOW + 1, window=SUGGESTION_WINDOW))

@@ -77,7 +77,8 @@ class StoreTemplates:
             return self.by_id[template_id]
         if self.default is not None:
             return self.default
-        # A store that has not set up templates yet ships everywhere at its flat rate.
+        # A store that has not set up templates yet ships everywhere at its flat rate, read from the store
+        # row as it is now: stores never calls shipping, so nothing here must follow a change of that rate.
         return flat_template(ship_from=self.store.country, currency=self.store.base_currency_id,
                              rate=self.store.shipping_rate)
 

@@ -5,6 +5,12 @@ default; choosing another moves the mark; deleting the default hands it to the n
 products that named the deleted template fall back to the default); a template is saved whole (its
 zones and methods replaced in one transaction) after ``rules.clean_template`` found nothing wrong;
 every change writes a ``ShippingEvent``. Templates are store settings: ``edit_store`` is required.
+
+A store without templates ships everywhere at its own flat rate: shipping reads ``Store.shipping_rate``,
+``country`` and ``base_currency`` from the store row (``selectors.StoreTemplates``), so a store sells and
+ships the moment it opens, and a new flat rate applies at once, without stores ever calling this app
+(shipping sits above stores). The first template the seller makes becomes the default, and from then on
+the templates alone decide what shipping costs.
 """
 
 from __future__ import annotations
@@ -53,8 +59,7 @@ def check_template(*, store: Store, data: dict) -> CleanTemplate:
 
 
 def _check_writable(access) -> None:
-    if not access.can(EDIT):
-        raise DomainError("store.role_required", _("Your role in this store does not allow that."), status=403)
+    access.require(EDIT)
     if not access.store.is_active:
         raise DomainError("store.suspended", _("This store is suspended."), status=403)
 
@@ -146,7 +151,8 @@ def make_default_template(*, access, template_id) -> ShippingTemplate:
 def delete_template(*, access, template_id) -> None:
     """Delete a template; its products fall back to the default, and when it was the default the next
     template by name becomes the default. The last template cannot be deleted (``shipping.last_template``,
-    409): the store would lose every way to ship."""
+    409): once a seller has said where they ship, one click must not send them back to the flat rate to
+    every country."""
     _check_writable(access)
     template = access_template(access=access, template_id=template_id)
     with transaction.atomic():
@@ -166,49 +172,10 @@ def delete_template(*, access, template_id) -> None:
                                      data={"template_id": template_id, "name": template.name})
 
 
-def create_flat_template(*, store: Store, name: str = "Standard") -> ShippingTemplate:
-    """A default template equal to the store's flat rate (for stores made before templates existed, and
-    the demo): rest of the world, one standard method charging ``Store.shipping_rate`` per order."""
-    with transaction.atomic():
-        transaction.on_commit(invalidate_store_templates)
-        template = ShippingTemplate.objects.create(store=store, name=name, ship_from=store.country, handling_days=2,
-                                                   currency=store.base_currency_id, is_default=True)
-        zone = Zone.objects.create(template=template, name="Rest of the world", is_rest_of_world=True)
-        Method.objects.create(zone=zone, kind="standard", pricing="per_item", first_amount=store.shipping_rate,
-                              additional_amount=0, days_min=5, days_max=15)
-    return template
-
-
-def sync_flat_template(*, store: Store) -> bool:
-    """Keep a store's flat default template in step with its settings (flat rate, currency, country).
-
-    Only a template still shaped like ``create_flat_template`` made it (one rest-of-world zone with a
-    single per-item standard method, nothing per additional item) follows; once the seller shapes
-    their own template, the store settings no longer touch it. Returns whether anything changed. Runs
-    inside the caller's transaction (``stores.update_store``).
-    """
-    template = (ShippingTemplate.objects.select_for_update().filter(store=store, is_default=True)
-                .prefetch_related("zones__methods").first())
-    if template is None:
-        return False
-    zones = list(template.zones.all())
-    methods = list(zones[0].methods.all()) if len(zones) == 1 and zones[0].is_rest_of_world else []
-    if len(methods) != 1 or methods[0].pricing != "per_item" or methods[0].additional_amount \
-            or methods[0].free_over is not None:
-        return False
-    with transaction.atomic():
-        transaction.on_commit(invalidate_store_templates)
-        ShippingTemplate.objects.filter(pk=template.pk).update(currency=store.base_currency_id,
-                                                               ship_from=store.country)
-        Method.objects.filter(pk=methods[0].pk).update(first_amount=store.shipping_rate)
-    return True
-
-
 def set_product_template(*, access, product, template_id) -> None:
     """Ship ``product`` with one of the store's templates, or with the default when ``template_id`` is
     empty. Needs ``edit_catalog``; another store's template is ``shipping.template_not_found`` (404)."""
-    if not access.can("edit_catalog"):
-        raise DomainError("store.role_required", _("Your role in this store does not allow that."), status=403)
+    access.require("edit_catalog")
     chosen = access_template(access=access, template_id=template_id).id if template_id not in (None, "") else None
     with transaction.atomic():
         Product.objects.filter(pk=product.pk, store=access.store).update(shipping_template=chosen)

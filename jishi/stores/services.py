@@ -20,9 +20,9 @@ from django.urls import reverse
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from jishi.core import clock
+from jishi.core import clock, jobs
 from jishi.core.countries import is_country
-from jishi.core.errors import DomainError, NotFound, PermissionDenied, field_error
+from jishi.core.errors import DomainError, NotFound, field_error
 from jishi.core.images import read_image
 from jishi.money.models import Currency
 from jishi.money.rules import minor_units, quantize, to_decimal
@@ -96,6 +96,10 @@ def _derive_slug(name: str) -> str:
 def open_store(*, owner, name: str, country: str, base_currency: str, slug: str | None = None) -> Store:
     """Open a live store owned by ``owner`` in one step.
 
+    The store can sell and ship as soon as this transaction commits: until its seller makes a shipping
+    template, every order is quoted at the store's flat rate (``Store.shipping_rate``, zero at first), a
+    column of this app that shipping reads. Shipping sits above stores, so opening a store asks nothing of it.
+
     Raises ``store.invalid`` (422) for a bad name, country or currency, ``store.slug_taken`` (409)
     when a typed address is in use, ``store.too_many`` (409) past 20 stores per owner.
     """
@@ -114,9 +118,6 @@ def open_store(*, owner, name: str, country: str, base_currency: str, slug: str 
             Membership.objects.create(store=store, user=owner, role=Role.OWNER)
             _event(store, owner, "store.opened", name=name)
             public_stores_changed()
-            from jishi.shipping.services import create_flat_template  # shipping imports stores
-
-            create_flat_template(store=store)
     except IntegrityError:
         raise _slug_taken()
     return store
@@ -184,8 +185,7 @@ def update_store(*, access, name=None, description=None, country=None, slug=None
     Raises ``store.invalid``, ``store.slug_taken``, ``store.currency_locked`` (409, once products exist),
     ``upload.*`` for a bad logo or banner, ``store.suspended`` (409).
     """
-    if not access.can("edit_store"):
-        raise PermissionDenied("store.role_required", _("Your role in this store does not allow that."))
+    access.require("edit_store")
     store = access.store
     if not store.is_active:
         raise DomainError("store.suspended", _("This store is suspended."), status=409)
@@ -232,14 +232,12 @@ def update_store(*, access, name=None, description=None, country=None, slug=None
 
 def store_changed(*, store: Store, fields: set[str]) -> None:
     """What follows a change to these fields of a store, in the changing transaction (the seller centre's
-    settings or the operator's admin): cached pages, the flat shipping template, the search index."""
+    settings or the operator's admin): cached pages and the search index. A new flat rate, country or
+    currency needs nothing more: shipping reads them from the store row for a store without templates."""
     public_stores_changed()
-    if {"shipping_rate", "base_currency", "country"} & fields:
-        from jishi.shipping.services import sync_flat_template  # shipping imports stores
-
-        sync_flat_template(store=store)
     if {"name", "country"} & fields:
-        search_index.reindex_store_later(store_id=store.id)  # products are found by these
+        # Products are found by these. The catalogue sits above stores: its job is asked for by name.
+        jobs.enqueue("jishi.catalog.tasks.index_store_products", store.id)
 
 
 def _hash(token: str) -> str:
@@ -248,8 +246,7 @@ def _hash(token: str) -> str:
 
 def invite_member(*, access, email: str, role: str, base_url: str = "") -> Invitation:
     """Invite someone by email as manager or staff (owner only). The email goes out after commit."""
-    if not access.can("manage_members"):
-        raise PermissionDenied("store.role_required", _("Only the owner manages the team."))
+    access.require("manage_members", _("Only the owner manages the team."))
     email = (email or "").strip().lower()
     try:
         validate_email(email)
@@ -307,8 +304,7 @@ def accept_invitation(*, user, token: str) -> Membership:
 
 
 def revoke_invitation(*, access, invitation_id: int) -> None:
-    if not access.can("manage_members"):
-        raise PermissionDenied("store.role_required", _("Only the owner manages the team."))
+    access.require("manage_members", _("Only the owner manages the team."))
     with transaction.atomic():
         updated = Invitation.objects.filter(store=access.store, pk=invitation_id, accepted_at__isnull=True,
                                             revoked_at__isnull=True).update(revoked_at=clock.now())
@@ -318,8 +314,7 @@ def revoke_invitation(*, access, invitation_id: int) -> None:
 
 
 def _member(access, membership_id: int) -> Membership:
-    if not access.can("manage_members"):
-        raise PermissionDenied("store.role_required", _("Only the owner manages the team."))
+    access.require("manage_members", _("Only the owner manages the team."))
     membership = Membership.objects.select_related("user").filter(store=access.store, pk=membership_id).first()
     if membership is None:
         raise NotFound("member.not_found", _("Member not found."))
@@ -349,13 +344,21 @@ def remove_member(*, access, membership_id: int) -> None:
 
 
 def suspend_store(*, store: Store, reason: str, actor) -> Store:
-    """Operator action: hide the store and its products everywhere at once; members see the reason."""
+    """Operator action: hide the store and its products everywhere at once; members see the reason.
+
+    After commit, each buyer with an open order at the store is told once what happens to it and to their
+    money (one job for the whole suspension; orders sits above stores, so it is asked for by name). A
+    store already suspended gets its new reason and nobody is told twice.
+    """
     reason = (reason or "").strip()
     if not reason:
         raise field_error("store.invalid", "reason", _("Give the store a reason for the suspension."))
     with transaction.atomic():
+        was_active = Store.objects.select_for_update().filter(pk=store.pk, status=StoreStatus.ACTIVE).exists()
         Store.objects.filter(pk=store.pk).update(status=StoreStatus.SUSPENDED, suspension_reason=reason[:2000],
                                                  suspended_at=clock.now(), updated_at=clock.now())
+        if was_active:
+            jobs.enqueue("jishi.orders.tasks.send_store_suspended_mail", store.pk)
         search_index.remove_store(store_id=store.pk)
         _event(store, actor, "store.suspended", reason=reason[:2000])
         public_stores_changed()
@@ -367,7 +370,7 @@ def reinstate_store(*, store: Store, actor) -> Store:
     with transaction.atomic():
         Store.objects.filter(pk=store.pk).update(status=StoreStatus.ACTIVE, suspension_reason="",
                                                  suspended_at=None, updated_at=clock.now())
-        search_index.reindex_store_later(store_id=store.pk)
+        jobs.enqueue("jishi.catalog.tasks.index_store_products", store.pk)  # its products come back
         _event(store, actor, "store.reinstated")
         public_stores_changed()
     store.refresh_from_db()

@@ -114,8 +114,10 @@ class DestinationRuleAdmin(InvalidatesRules, admin.ModelAdmin):
             response = HttpResponse(content_type="text/csv; charset=utf-8")
             response["Content-Disposition"] = f'attachment; filename="tax-owed-{since}-{until}.csv"'
             writer = csv.writer(response)
+            # Columns added later go last, so files read by position keep working.
             writer.writerow(["country", "currency", "collected", "refunded", "owed", "orders", "since", "until",
-                             "destination_currency", "collected_local", "refunded_local", "owed_local"])
+                             "destination_currency", "collected_local", "refunded_local", "owed_local",
+                             "corrections", "credit", "corrections_local", "credit_local"])
 
             def local(money):
                 return "" if money is None else money.amount
@@ -124,11 +126,13 @@ class DestinationRuleAdmin(InvalidatesRules, admin.ModelAdmin):
                 writer.writerow([row.country, row.amount.currency, row.collected.amount, row.refunded.amount,
                                  row.amount.amount, row.orders, since.isoformat(), until.isoformat(),
                                  row.destination_currency, local(row.collected_local), local(row.refunded_local),
-                                 local(row.amount_local)])
+                                 local(row.amount_local), row.corrections.amount, row.credit.amount,
+                                 local(row.corrections_local), local(row.credit_local)])
             return response
         return render(request, "admin/tax/report.html", {
             **self.admin_site.each_context(request), "title": _("Duties and taxes owed"), "rows": rows,
-            "totals": authority_totals(rows), "since": since, "until": until, "opts": self.model._meta})
+            "totals": authority_totals(rows), "since": since, "until": until, "opts": self.model._meta,
+            "corrections": [(row.country, correction) for row in rows for correction in row.corrected]})
 
 
 @admin.register(OriginRule)

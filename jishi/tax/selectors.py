@@ -168,46 +168,124 @@ def landed_cost_for(*, destination: str, ship_from: str, lines: Iterable, shippi
                        charge_currency=charge_currency, charge_rate=Decimal(charge_rate or 1))
 
 
+# --- an order's duties and taxes --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OrderTaxes:
+    """The duties and import tax of one placed order as it froze them: what the buyer paid at checkout
+    (part of the order's total, the destination's, not the store's) and the estimate of what is due
+    from the recipient on delivery (never charged)."""
+
+    duty: Money
+    tax: Money
+    tax_name: str  # the destination's name for the tax ("VAT", "GST"); empty when none was frozen
+    due_on_delivery: Money
+
+    @property
+    def collected(self) -> Money:
+        return self.duty + self.tax
+
+
+def order_taxes(order) -> OrderTaxes:
+    """``order``'s ``OrderTaxes``, from its frozen columns and landed-cost snapshot. No query."""
+    landed = order.landed_cost if isinstance(order.landed_cost, dict) else {}
+    code = order.currency
+    return OrderTaxes(duty=Money(order.duty_total, code), tax=Money(order.tax_total, code),
+                      tax_name=str(landed.get("tax_name") or ""), due_on_delivery=Money(order.due_on_delivery, code))
+
+
 # --- what is owed to each tax authority -------------------------------------------------------------
+#
+# How refunds across periods are reported. A period's return declares the duties and taxes collected at
+# checkout by payments in the period, less what refunds in the same period gave back of them. A refund in
+# a later period of tax collected earlier is a correction of that earlier period: it is reported in the
+# return of the period it happened in, listed apart with the order and the day its tax was collected (as
+# the EU's IOSS return and most VAT returns take corrections), and earlier returns, once filed, never
+# change. What a period owes an authority is never negative: when its corrections are more than its own
+# net collection, it owes nothing and the rest is a credit the authority owes back (claimed from it, or
+# set against a later return where its rules allow), never set against another authority.
+
+
+@dataclass(frozen=True)
+class TaxCorrection:
+    """Tax given back in the period on an order whose tax was collected in an earlier period."""
+
+    order_id: int
+    collected_on: dt.date | None  # the day the order was paid, so its tax collected (UTC)
+    amount: Money  # in the currency collected
+    amount_local: Money | None  # in the destination's currency at the order's frozen rates
 
 
 @dataclass(frozen=True)
 class TaxOwed:
-    """Duties and taxes collected for one destination, in one currency, over a period, and the same
-    converted into the destination's currency at each order's frozen rates (``None`` where an order's
-    rates cannot convert it)."""
+    """Duties and taxes for one destination, in one currency collected (a store's), over a period, and
+    the same in the destination's currency at each order's frozen rates (``None`` where an order's rates
+    cannot convert it). ``amount`` (owed) is never negative; ``credit`` is what corrections of earlier
+    periods left over."""
 
     country: str
-    amount: Money  # collected less refunded, in the currency collected (the stores')
-    collected: Money
-    refunded: Money
+    collected: Money  # collected at checkout by payments in the period
+    refunded: Money  # given back by refunds in the period, of tax collected in the period
+    corrections: Money  # given back by refunds in the period, of tax collected in earlier periods
     orders: int  # orders whose capture fell in the period
     destination_currency: str = ""
     collected_local: Money | None = None
     refunded_local: Money | None = None
+    corrections_local: Money | None = None
+    corrected: tuple[TaxCorrection, ...] = ()
+
+    @property
+    def net(self) -> Money:
+        """Collected less everything given back in the period (negative when corrections are larger)."""
+        return self.collected - self.refunded - self.corrections
+
+    @property
+    def amount(self) -> Money:
+        return max(self.net, Money.zero(self.net.currency))
+
+    @property
+    def credit(self) -> Money:
+        return max(-self.net, Money.zero(self.net.currency))
+
+    @property
+    def net_local(self) -> Money | None:
+        if self.collected_local is None or self.refunded_local is None or self.corrections_local is None:
+            return None
+        return self.collected_local - self.refunded_local - self.corrections_local
 
     @property
     def amount_local(self) -> Money | None:
-        if self.collected_local is None or self.refunded_local is None:
-            return None
-        return self.collected_local - self.refunded_local
+        net = self.net_local
+        return None if net is None else max(net, Money.zero(net.currency))
+
+    @property
+    def credit_local(self) -> Money | None:
+        net = self.net_local
+        return None if net is None else max(-net, Money.zero(net.currency))
 
 
 @dataclass(frozen=True)
 class AuthorityTotal:
-    """What one tax authority is owed for the period, in its own currency (``None`` if unknown)."""
+    """What one tax authority is owed for the period, in its own currency (``None`` if unknown): its rows
+    netted together, then owed or, when the corrections are larger, a credit."""
 
     country: str
     currency: str
     amount: Money | None
+    credit: Money | None = None
 
 
 def tax_owed(*, since: dt.datetime, until: dt.datetime) -> list[TaxOwed]:
-    """What the platform collected at checkout for each tax authority between ``since`` (inclusive) and
-    ``until`` (exclusive), per currency collected, from the ledger's tax-payable accounts, net of the
-    refunds in the period; each row also converted into the destination's currency, order by order, at
-    the rates frozen on the order's group (rounded half-up once per order and direction). Three queries.
-    """
+    """What the platform owes each tax authority for the period from ``since`` (inclusive) to ``until``
+    (exclusive), per currency collected, from the ledger's tax-payable accounts (three queries).
+
+    Refunds follow the filing rule above: a refund's tax counts against the period it was given back in —
+    as ``refunded`` when the order's tax was collected in the same period, as ``corrections`` (each in
+    ``corrected``, with the day its tax was collected) when it was collected earlier — and what a period
+    owes is never negative: ``amount`` is at least zero and the rest is ``credit``. Each row is also
+    converted into the destination's currency, order by order, at the rates frozen on the order's group
+    (rounded half-up once per order and direction)."""
     from jishi.ledger.models import EntryKind
     from jishi.ledger.selectors import tax_payable_moves
     from jishi.orders.models import Order
@@ -227,7 +305,8 @@ def tax_owed(*, since: dt.datetime, until: dt.datetime) -> list[TaxOwed]:
         if order.paid_at is not None:
             paid_by_group[order.group_id].append(order)
 
-    # Per order: (collected, refunded) in the store's currency, and the orders captured in the period.
+    # Per order: (collected in the period, given back in the period) in the store's currency, and the
+    # orders whose tax was collected in the period.
     per_order: dict[int, list[Decimal]] = defaultdict(lambda: [Decimal(0), Decimal(0)])
     captured: dict[tuple[str, str], set[int]] = defaultdict(set)
     for move in moves:
@@ -244,32 +323,48 @@ def tax_owed(*, since: dt.datetime, until: dt.datetime) -> list[TaxOwed]:
                 captured[key].add(order_id)
         elif move.order_id is not None:
             per_order[move.order_id][1] -= move.amount.amount
+    collected_here = set().union(*captured.values()) if captured else set()
 
-    local: dict[tuple[str, str], list] = {}
-    for order_id, (collected, refunded) in per_order.items():
+    def new_row(currency: str, collected: Money | None = None) -> dict:
+        zero = Money.zero(currency)
+        return {"collected": collected or zero, "refunded": zero, "corrections": zero, "corrected": [],
+                "code": None, "local": [Decimal(0), Decimal(0), Decimal(0)], "known": True}
+
+    rows = {key: new_row(key[1], collected) for key, collected in _collected(moves).items()}
+    for order_id, (collected, given_back) in sorted(per_order.items()):
         order = orders.get(order_id)
         if order is None:
             continue
-        key = (order.destination_country, order.currency)
+        row = rows.setdefault((order.destination_country, order.currency), new_row(order.currency))
         code = (order.landed_cost or {}).get("destination_currency") or ""
-        sums = local.setdefault(key, [code, Decimal(0), Decimal(0), True])
-        converted = [to_destination(Money(amount, order.currency), code, order.group.rates)
-                     for amount in (collected, refunded)]
-        if None in converted or code != sums[0]:
-            sums[3] = False
+        row["code"] = code if row["code"] is None else row["code"]
+        back = Money(given_back, order.currency)
+        collected_local = to_destination(Money(collected, order.currency), code, order.group.rates)
+        back_local = to_destination(back, code, order.group.rates)
+        in_period = order_id in collected_here
+        row["refunded" if in_period else "corrections"] += back
+        if back and not in_period:
+            paid_on = order.paid_at.astimezone(dt.UTC).date() if order.paid_at else None
+            row["corrected"].append(TaxCorrection(order_id=order_id, collected_on=paid_on, amount=back,
+                                                  amount_local=back_local))
+        if collected_local is None or back_local is None or code != row["code"]:
+            row["known"] = False
             continue
-        sums[1] += converted[0].amount
-        sums[2] += converted[1].amount
+        row["local"][0] += collected_local.amount
+        row["local"][1 if in_period else 2] += back_local.amount
 
-    rows = []
-    for (country, currency), (collected, refunded) in _net(moves).items():
-        code, collected_local, refunded_local, known = local.get((country, currency), ["", 0, 0, False])
-        rows.append(TaxOwed(
-            country=country, amount=collected - refunded, collected=collected, refunded=refunded,
+    owed = []
+    for (country, currency), row in sorted(rows.items()):
+        code = row["code"] or ""
+        known = row["known"] and row["code"] is not None
+        collected_local, refunded_local, corrections_local = (
+            Money(amount, code) if known else None for amount in row["local"])
+        owed.append(TaxOwed(
+            country=country, collected=row["collected"], refunded=row["refunded"], corrections=row["corrections"],
             orders=len(captured.get((country, currency), ())), destination_currency=code,
-            collected_local=Money(collected_local, code) if known else None,
-            refunded_local=Money(refunded_local, code) if known else None))
-    return rows
+            collected_local=collected_local, refunded_local=refunded_local, corrections_local=corrections_local,
+            corrected=tuple(row["corrected"])))
+    return owed
 
 
 def _payment_id(move) -> int | None:
@@ -280,17 +375,14 @@ def _payment_id(move) -> int | None:
         return None
 
 
-def _net(moves) -> dict[tuple[str, str], tuple[Money, Money]]:
-    """Per (country, currency): collected and refunded, by country then currency."""
-    sums: dict[tuple[str, str], list[Money]] = {}
+def _collected(moves) -> dict[tuple[str, str], Money]:
+    """Per (country, currency): what captures in the period moved to tax payable."""
+    sums: dict[tuple[str, str], Money] = {}
     for move in moves:
-        zero = Money.zero(move.amount.currency)
-        pair = sums.setdefault((move.country, move.amount.currency), [zero, zero])
         if move.amount.amount > 0:
-            pair[0] += move.amount
-        else:
-            pair[1] -= move.amount
-    return {key: (pair[0], pair[1]) for key, pair in sorted(sums.items())}
+            key = (move.country, move.amount.currency)
+            sums[key] = sums.get(key, Money.zero(move.amount.currency)) + move.amount
+    return sums
 
 
 def to_destination(amount: Money, code: str, rates: dict) -> Money | None:
@@ -307,15 +399,21 @@ def to_destination(amount: Money, code: str, rates: dict) -> Money | None:
 
 
 def authority_totals(rows: list[TaxOwed]) -> list[AuthorityTotal]:
-    """Per tax authority: the owed amounts of its rows added up in its own currency."""
-    totals: dict[str, AuthorityTotal] = {}
+    """Per tax authority: its rows netted in its own currency, then owed (never negative) or a credit."""
+    nets: dict[str, tuple[str, Money | None]] = {}
     for row in rows:
-        found = totals.get(row.country)
-        amount = row.amount_local
-        if found is None:
-            totals[row.country] = AuthorityTotal(row.country, row.destination_currency, amount)
-        elif found.amount is None or amount is None or found.currency != row.destination_currency:
-            totals[row.country] = AuthorityTotal(row.country, found.currency, None)
+        net = row.net_local
+        if row.country not in nets:
+            nets[row.country] = (row.destination_currency, net)
+            continue
+        currency, found = nets[row.country]
+        same = found is not None and net is not None and currency == row.destination_currency
+        nets[row.country] = (currency, found + net if same else None)
+    totals = []
+    for country, (currency, net) in nets.items():
+        if net is None:
+            totals.append(AuthorityTotal(country, currency, None, None))
         else:
-            totals[row.country] = AuthorityTotal(row.country, found.currency, found.amount + amount)
-    return list(totals.values())
+            zero = Money.zero(net.currency)
+            totals.append(AuthorityTotal(country, currency, max(net, zero), max(-net, zero)))
+    return totals

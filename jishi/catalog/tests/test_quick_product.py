@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from PIL import Image
 
 from jishi.catalog import rules, services
+from jishi.catalog.category_suggestions import suggest_categories
 from jishi.catalog.models import Product, ProductImage, ProductStatus, Variant
 from jishi.catalog.rules import (
     Invalid,
@@ -21,7 +22,7 @@ from jishi.catalog.rules import (
     sku_stem,
     suggest_skus,
 )
-from jishi.catalog.selectors import get_category_tree, suggest_categories
+from jishi.catalog.selectors import get_category_tree
 from jishi.catalog.services import create_live_product
 from jishi.core.errors import DomainError
 from jishi.stores.services import suspend_store

@@ -211,8 +211,10 @@ FRESH_PROCESS = textwrap.dedent("""
     from jishi.cart import services as cart_services
     from jishi.core import idempotency
     from jishi.search import services as search_services
-    cart_services.purge_abandoned_carts = idempotency.purge_expired = lambda *args, **kwargs: 0
-    search_services.refresh_sales = lambda *args, **kwargs: 0
+    cart_services.purge_abandoned_carts = idempotency.purge_expired = search_services.set_sales = (
+        lambda *args, **kwargs: 0)
+    from jishi.orders import selectors as order_selectors
+    order_selectors.units_sold = lambda *args, **kwargs: {}
     from jishi.payments import deliveries
     deliveries.retry_due = lambda *args, **kwargs: 0
     from jishi.ledger import payouts

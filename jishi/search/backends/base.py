@@ -45,9 +45,10 @@ class IndexEntry:
     in_stock: bool
     sort_price: Decimal | None
     created_at: dt.datetime
-    sales: int
     title: list[str]
     body: list[str]
+    # Units sold: the index keeps its own count (``services.set_sales``) and fills this in as it writes.
+    sales: int = 0
 
 
 @dataclass(frozen=True)

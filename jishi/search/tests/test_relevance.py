@@ -3,7 +3,7 @@
 import pytest
 from django.db import connection
 
-from jishi.search.selectors import parse_search_params, search_products, suggest
+from jishi.catalog.search import parse_search_params, search_products, suggest
 from jishi.stores.services import suspend_store
 from tests.factories import UserFactory
 

@@ -4,8 +4,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from jishi.shipping.models import ShippingTemplate
-from jishi.shipping.services import update_template
+from jishi.shipping.services import create_template
 from tests.factories import UserFactory, bearer, make_product, open_store_for
 
 TEMPLATE = {
@@ -27,14 +26,8 @@ def shop(name="Hangzhou Tea", currency="CNY", country="CN", *, template=TEMPLATE
     product = make_product(access, title="Green Tea", price=price, stock=20)
     variant = product.variants.get()
     update_variant(access=access, variant=variant, data={"weight_grams": weight})
-    # Every store opens with a flat default template; shape it into the one a test needs, or remove it to
-    # stand for a store made before templates existed.
-    opened = ShippingTemplate.objects.get(store=store, is_default=True)
-    if template:
-        made = update_template(access=access, template_id=opened.id, data=template)
-    else:
-        opened.delete()
-        made = None
+    # A store opens without templates, shipping at its flat rate; give it the one a test needs as its default.
+    made = create_template(access=access, data=template) if template else None
     owner = store.memberships.get().user
     return SimpleNamespace(store=store, access=access, product=product, variant=variant, template=made, owner=owner,
                            auth=bearer(owner))

@@ -97,7 +97,8 @@ def test_a_store_name_already_used_gets_its_own_address(client):
 
 
 def test_a_failure_after_the_account_is_made_leaves_nothing(client):
-    with mock.patch("jishi.shipping.services.create_flat_template", side_effect=DomainError("x.broken", "Broken")):
+    # The last step of opening the store, after the account, the store and its owner are written.
+    with mock.patch("jishi.stores.services.public_stores_changed", side_effect=DomainError("x.broken", "Broken")):
         response = client.post("/seller/open/", GOOD)
     assert response.status_code == 200 and response.context["form"].non_field_errors() == ["Broken"]
     assert _nothing_written()

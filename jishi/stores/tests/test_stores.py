@@ -259,7 +259,7 @@ def test_an_operator_rename_in_the_admin_reaches_search_and_locks_the_currency(a
     from django.contrib import admin
     from django.forms import model_to_dict
 
-    from jishi.search.selectors import parse_search_params, search_products
+    from jishi.catalog.search import parse_search_params, search_products
     from jishi.stores.admin import StoreAdmin
 
     store, access = open_store_for(name="Old Harbour")

@@ -19,8 +19,8 @@ from jishi.ledger.services import record_release
 from jishi.ledger.tests.conftest import complete
 from jishi.money.rules import Money
 from jishi.orders.rules import STORE
-from jishi.payments.sandbox import pay
 from jishi.payments.refunds import refund_order
+from jishi.payments.sandbox import pay
 from jishi.tax.selectors import tax_owed
 from tests.factories import AddressFactory, UserFactory, buy_now, make_product, open_store_for
 
@@ -316,9 +316,11 @@ def test_tax_payable_is_per_destination_and_currency_and_the_report_converts_ord
     assert "Owed to each tax authority" in page and f"{totals['FR'].amount.amount} EUR" in page
     csv = admin_client.get("/admin/tax/destinationrule/report/", {"since": today, "until": today, "format": "csv"})
     lines = csv.content.decode().strip().splitlines()
-    assert lines[0].endswith("destination_currency,collected_local,refunded_local,owed_local")
+    assert lines[0].endswith("destination_currency,collected_local,refunded_local,owed_local,"
+                             "corrections,credit,corrections_local,credit_local")
     assert lines[3].startswith("GB,CNY,") and lines[3].endswith(f",GBP,{rows['GB', 'CNY'].collected_local.amount},"
-                                                                f"0.00,{rows['GB', 'CNY'].amount_local.amount}")
+                                                                f"0.00,{rows['GB', 'CNY'].amount_local.amount},"
+                                                                "0.00,0.00,0.00,0.00")
     assert check_ledger().ok and not reconcile().problems
     call_command("ledger", "check")
     assert capsys.readouterr().out.startswith("ledger ok")

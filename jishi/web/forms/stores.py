@@ -66,7 +66,3 @@ class StoreSettingsForm(forms.Form):
 class InviteForm(forms.Form):
     email = forms.EmailField(label=_("Email"))
     role = forms.ChoiceField(label=_("Role"), choices=[(Role.MANAGER, Role.MANAGER.label), (Role.STAFF, Role.STAFF.label)])
-
-
-class SuspendForm(forms.Form):
-    reason = forms.CharField(label=_("Reason shown to the store's members"), widget=forms.Textarea, max_length=2000)

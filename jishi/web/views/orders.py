@@ -16,10 +16,9 @@ from jishi.core.pagination import paginate, parse_page_number
 from jishi.money.rules import Money
 from jishi.orders import selectors, services
 from jishi.orders.models import GroupStatus, OrderStatus
-from jishi.orders.rules import BUYER, moves_for
+from jishi.orders.rules import BUYER
 from jishi.web.forms.trade import CancelOrderForm
-from jishi.web.timeline import order_timeline
-from jishi.web.views.refunds import buyer_refund_context
+from jishi.web.views.order_pages import render_buyer_order
 
 PER_PAGE = 10
 
@@ -46,19 +45,8 @@ def order_list(request):
 
 
 @login_required
-def order_detail(request, order_id: int, *, refund_forms: dict | None = None, status: int = 200):
-    order = _order_or_404(request, order_id)
-    moves = moves_for(order.status, BUYER)
-    refunds = buyer_refund_context(order, forms=refund_forms)
-    return render(request, "web/orders/detail.html", {
-        **refunds,
-        "order": order, "group": order.group,
-        "steps": order_timeline(order, audience="buyer", refund_requests=refunds["refund_requests"]),
-        "lines": list(order.lines.all()),
-        "can_cancel": OrderStatus.CANCELLED in moves, "can_confirm": OrderStatus.DELIVERED in moves and not refunds["refund_active"],
-        "cancel_form": CancelOrderForm(), "awaiting_payment": order.status == OrderStatus.PENDING_PAYMENT,
-        "charge_total": Money(order.charge_total, order.charge_currency),
-    }, status=status)
+def order_detail(request, order_id: int):
+    return render_buyer_order(request, _order_or_404(request, order_id))
 
 
 def _buyer_move(request, order_id: int, move, done: str):

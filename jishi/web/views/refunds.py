@@ -23,7 +23,6 @@ from jishi.money.rules import Money, quantize
 from jishi.orders.models import Order
 from jishi.orders.selectors import access_order, access_store_order
 from jishi.payments import refunds
-from jishi.payments.rules import REFUNDABLE_ORDER_STATUSES
 from jishi.web.forms.errors import add_domain_errors
 from jishi.web.forms.refunds import (
     REFUND_NOW,
@@ -37,57 +36,10 @@ from jishi.web.forms.refunds import (
     ReturnForm,
 )
 from jishi.web.timeline import order_timeline
+from jishi.web.views.order_pages import render_buyer_order, render_store_order, with_money
 from jishi.web.views.seller_stores import store_access
 
 PER_PAGE = 25
-
-
-def _with_money(found):
-    found.amount_money = Money(found.amount, found.currency)
-    found.refunded_money = Money(found.refunded_amount, found.currency) if found.refunded_amount is not None else None
-    return found
-
-
-# --- the panels on the order pages (used by web.views.orders and web.views.seller_orders) -----------
-
-
-def buyer_refund_context(order, *, forms: dict | None = None) -> dict:
-    """What the buyer's order page shows of buyer protection, and the forms it offers."""
-    forms = forms or {}
-    found = [_with_money(r) for r in selectors.list_order_refund_requests(order=order)]
-    current = selectors.current_refund_request(found)
-    active = current is not None and current.active
-    refundable = selectors.refundable(order) if order.status in rules.REQUESTABLE_ORDER_STATUSES else None
-    can_request = not active and bool(refundable)
-    return {
-        "refund_requests": found, "refund_request": current, "refund_active": active,
-        "refund_actions": rules.actions_for(current.status, rules.BUYER) if active else [],
-        "can_request_refund": can_request, "refundable": refundable,
-        "request_form": forms.get("request_form") or RefundRequestForm(
-            initial={"amount": refundable.amount if refundable else ""}),
-        "return_form": forms.get("return_form") or ReturnForm(),
-        "escalate_form": forms.get("escalate_form") or EscalateForm(),
-        "refund_form_open": bool(forms),
-    }
-
-
-def store_refund_context(access, order, *, forms: dict | None = None) -> dict:
-    """What the seller centre's order page shows of buyer protection, and the forms it offers."""
-    forms = forms or {}
-    found = [_with_money(r) for r in selectors.list_order_refund_requests(order=order)]
-    current = selectors.current_refund_request(found)
-    active = current is not None and current.active
-    may_refund = access.can("refund_orders")
-    refundable = selectors.refundable(order) if order.status in REFUNDABLE_ORDER_STATUSES else None
-    return {
-        "refund_requests": found, "refund_request": current,
-        "refund_actions": rules.actions_for(current.status, rules.STORE) if active and may_refund else [],
-        "can_refund": may_refund and bool(refundable), "refundable": refundable,
-        "reject_form": forms.get("reject_form") or RejectForm(),
-        "confirm_form": forms.get("confirm_form") or ConfirmReturnForm(),
-        "refund_form": forms.get("refund_form") or RefundForm(),
-        "refund_form_open": "refund_form" in forms,
-    }
 
 
 def _act(form, action, *, done: str, request, back, again):
@@ -123,9 +75,8 @@ def _buyer_request(request, order_id, request_id):
 
 
 def _buyer_page(request, order_id: int, name: str, form):
-    from jishi.web.views.orders import order_detail
-
-    return lambda status: order_detail(request, order_id, refund_forms={name: form}, status=status)
+    return lambda status: render_buyer_order(request, _buyer_order(request, order_id), refund_forms={name: form},
+                                             status=status)
 
 
 @login_required
@@ -193,11 +144,16 @@ def _store_request(access, request_id):
         raise Http404("No such refund request")
 
 
-def _store_page(request, access, order_id: int, name: str, form):
-    from jishi.web.views.seller_orders import _order_or_404, _render_detail
+def _store_order(access, order_id) -> Order:
+    try:
+        return access_store_order(access=access, order_id=order_id)
+    except NotFound:
+        raise Http404("No such order")
 
-    return lambda status: _render_detail(request, access, _order_or_404(access, order_id), refund_forms={name: form},
-                                         status=status)
+
+def _store_page(request, access, order_id: int, name: str, form):
+    return lambda status: render_store_order(request, access, _store_order(access, order_id),
+                                             refund_forms={name: form}, status=status)
 
 
 def _store_back(access, order_id: int):
@@ -249,10 +205,7 @@ def store_confirm_return(request, slug: str, request_id: int):
 @require_POST
 def store_refund(request, slug: str, order_id: int):
     access = store_access(request, slug, "refund_orders")
-    try:
-        order = access_store_order(access=access, order_id=order_id)
-    except NotFound:
-        raise Http404("No such order")
+    order = _store_order(access, order_id)
     form = RefundForm(request.POST)
     return _act(form, lambda amount, reason, restock: refunds.refund_store_order(
         access=access, order=order, amount=amount, reason=reason, restock=restock),
@@ -268,7 +221,7 @@ def store_refund_requests(request, slug: str):
     page = paginate(selectors.list_store_refund_requests(store=access.store, status=status or None),
                     page=parse_page_number(request.GET.get("page")), per_page=PER_PAGE)
     for found in page.items:
-        _with_money(found)
+        with_money(found)
     return render(request, "web/seller/refunds/list.html", {
         "access": access, "page": page, "requests": page.items, "status": status,
         "statuses": RefundRequestStatus.choices})
@@ -290,7 +243,7 @@ def operator_refund_requests(request):
     page = paginate(selectors.list_operator_refund_requests(status=status or None),
                     page=parse_page_number(request.GET.get("page")), per_page=PER_PAGE)
     for found in page.items:
-        _with_money(found)
+        with_money(found)
     return render(request, "web/operator/refund_requests.html", {
         "page": page, "requests": page.items, "status": status, "statuses": RefundRequestStatus.choices})
 
@@ -308,7 +261,7 @@ def operator_refund_request(request, request_id: int):
         fresh = selectors.access_operator_refund_request(user=request.user, request_id=request_id)
         order = Order.objects.select_related("store").prefetch_related("events__actor").get(pk=fresh.order_id)
         return render(request, "web/operator/refund_request.html", {
-            "refund_request": _with_money(fresh), "order": order, "form": form,
+            "refund_request": with_money(fresh), "order": order, "form": form,
             "can_decide": "decide" in rules.actions_for(fresh.status, rules.OPERATOR),
             "refundable": selectors.refundable(order),
             "steps": order_timeline(order, audience="store", refund_requests=[fresh]),

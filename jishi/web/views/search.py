@@ -9,7 +9,7 @@ from django.urls import path
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-from jishi.search.selectors import SearchParams, search_products, suggest
+from jishi.catalog.search import SearchParams, search_products, suggest
 
 SORT_LABELS = [("relevance", _("Best match")), ("newest", _("Newest")), ("best_selling", _("Best selling")),
                ("price_asc", _("Price: low to high")), ("price_desc", _("Price: high to low"))]

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from jishi.catalog import services
+from jishi.catalog.category_suggestions import suggest_categories
 from jishi.catalog.models import ProductStatus
 from jishi.catalog.rules import Invalid, quick_combinations
 from jishi.catalog.selectors import (
@@ -21,7 +22,6 @@ from jishi.catalog.selectors import (
     access_variant,
     build_cards,
     list_store_products,
-    suggest_categories,
 )
 from jishi.core.errors import DomainError, NotFound
 from jishi.core.pagination import paginate, parse_page_number

@@ -18,12 +18,9 @@ from django.views.decorators.http import require_POST
 
 from jishi.core.errors import DomainError, NotFound, PermissionDenied
 from jishi.core.pagination import paginate, parse_page_number
-from jishi.ledger.rules import order_commission
 from jishi.money.rules import Money
 from jishi.orders import services
-from jishi.orders.customs import is_cross_border
 from jishi.orders.models import OrderStatus
-from jishi.orders.rules import STORE, moves_for
 from jishi.orders.selectors import (
     access_store_order,
     attach_lines,
@@ -33,14 +30,10 @@ from jishi.orders.selectors import (
 )
 from jishi.payments import refunds
 from jishi.web.forms.trade import CancelForm, ShipForm
-from jishi.web.timeline import order_timeline
-from jishi.web.views.refunds import store_refund_context
+from jishi.web.views.order_pages import render_store_order, with_lines
 from jishi.web.views.seller_stores import store_access
 
 PER_PAGE = 25
-# Offered as suggestions while typing; any carrier name is accepted.
-CARRIERS = ("SF Express", "China Post", "EMS", "JD Logistics", "ZTO Express", "YTO Express", "YunExpress", "Cainiao",
-            "DHL", "FedEx", "UPS")
 
 
 def _order_or_404(access, order_id):
@@ -58,42 +51,6 @@ def _show_error(form: forms.Form, error: DomainError) -> None:
             form.add_error(name, message)
     if not known:
         form.add_error(None, error.message)
-
-
-def _with_amounts(order):
-    currency = order.currency
-    order.items_money = Money(order.items_total, currency)
-    order.shipping_money = Money(order.shipping_total, currency)
-    order.total_money = Money(order.total, currency)
-    lines = list(order.lines.all())
-    for line in lines:
-        line.unit_money = Money(line.unit_price, line.currency)
-        line.total_money = Money(line.line_total, line.currency)
-    order.line_list = lines
-    order.units = sum(line.quantity for line in lines)
-    # The platform's commission at the rates frozen when the order was placed, and what the store keeps.
-    order.commission_money = order_commission(lines, currency)
-    order.net_money = order.total_money - order.commission_money
-    return order
-
-
-def _render_detail(request, access, order, *, ship_form=None, cancel_form=None, refund_forms=None,
-                   status: int = 200):
-    moves = moves_for(order.status, STORE)
-    can_ship = OrderStatus.SHIPPED in moves and access.can("fulfil_orders")
-    can_cancel = OrderStatus.CANCELLED in moves and access.can("cancel_orders")
-    action_errors = [message for form in (ship_form, cancel_form) if form is not None
-                     for message in form.non_field_errors()]
-    refunds = store_refund_context(access, order, forms=refund_forms)
-    return render(request, "web/seller/orders/detail.html", {
-        **refunds,
-        "access": access, "order": _with_amounts(order),
-        "timeline": order_timeline(order, audience="store", refund_requests=refunds["refund_requests"]),
-        "address": order.shipping_address if isinstance(order.shipping_address, dict) else {},
-        "can_ship": can_ship, "can_cancel": can_cancel, "action_errors": action_errors,
-        "ship_form": ship_form or ShipForm(), "cancel_form": cancel_form or CancelForm(), "carriers": CARRIERS,
-        "order_counts": count_store_orders_by_status(store=access.store), "cross_border": is_cross_border(order),
-    }, status=status)
 
 
 @login_required
@@ -120,7 +77,7 @@ def order_list(request, slug: str):
 @login_required
 def order_detail(request, slug: str, order_id: int):
     access = store_access(request, slug, "view_orders")
-    return _render_detail(request, access, _order_or_404(access, order_id))
+    return render_store_order(request, access, _order_or_404(access, order_id))
 
 
 def _move(request, access, order, form, action, success: str):
@@ -134,11 +91,11 @@ def _move(request, access, order, form, action, success: str):
             _show_error(form, error)
             fresh = _order_or_404(access, order.id)
             forms_ = {"ship_form": form} if isinstance(form, ShipForm) else {"cancel_form": form}
-            return _render_detail(request, access, fresh, status=409 if error.status == 409 else 200, **forms_)
+            return render_store_order(request, access, fresh, status=409 if error.status == 409 else 200, **forms_)
         messages.success(request, success)
         return redirect("web:seller_order_detail", access.store.slug, order.id)
     forms_ = {"ship_form": form} if isinstance(form, ShipForm) else {"cancel_form": form}
-    return _render_detail(request, access, order, **forms_)
+    return render_store_order(request, access, order, **forms_)
 
 
 @login_required
@@ -165,7 +122,7 @@ def order_cancel(request, slug: str, order_id: int):
 @login_required
 def packing_slip(request, slug: str, order_id: int):
     access = store_access(request, slug, "view_orders")
-    order = _with_amounts(_order_or_404(access, order_id))
+    order = with_lines(_order_or_404(access, order_id))
     return render(request, "web/seller/orders/packing_slip.html", {
         "access": access, "order": order,
         "address": order.shipping_address if isinstance(order.shipping_address, dict) else {}})

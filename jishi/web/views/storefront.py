@@ -7,6 +7,7 @@ from django.shortcuts import render
 from django.urls import path
 from django.utils import translation
 
+from jishi.catalog.search import parse_search_params
 from jishi.catalog.selectors import (
     SORTS,
     build_cards,
@@ -18,7 +19,6 @@ from jishi.catalog.selectors import (
     pick_translation,
 )
 from jishi.core.pagination import paginate, parse_page_number
-from jishi.search.selectors import parse_search_params
 from jishi.stores.selectors import get_public_store
 from jishi.web.page_cache import cached_page
 from jishi.web.views import search

@@ -1,8 +1,12 @@
-"""``jishi demo``: build the demo marketplace (run by ``make run`` on an empty database)."""
+"""``jishi demo``: build the demo marketplace (run by ``make run`` on an empty database).
+
+It lives in the demo app, above every domain app it fills; ``core`` stays below them all and imports none.
+"""
 
 from django.core.management.base import BaseCommand, CommandError
 
 from jishi.demo.generator import DEMO_PASSWORD, OPERATOR, SELLER, SHOPPER, generate
+from jishi.demo.shipping import give_stores_templates
 from jishi.stores.models import Store
 
 
@@ -29,8 +33,6 @@ class Command(BaseCommand):
         self.stdout.write(f"Building the demo marketplace ({products:,} products)…")
         report = generate(products=products, seed=seed, images=not no_images, search_index=not no_search_index,
                           stdout=self.stdout)
-        from jishi.demo.shipping import give_stores_templates
-
         give_stores_templates()
         self.stdout.write(self.style.SUCCESS(
             f"Demo ready: {report.stores} stores, {report.products:,} products, {report.variants:,} variants "
