@@ -114,7 +114,7 @@ def _users(count: int) -> tuple[list[User], dict[str, User]]:
     specials = [User(email=SHOPPER, name="Lin Xiaomei", password=password, date_joined=now, country="CN",
                      preferred_language="zh-hans", preferred_currency="CNY"),
                 User(email=SELLER, name="Alex Chen", password=password, date_joined=now, country="US"),
-                User(email=OPERATOR, name="Operator", password=password, date_joined=now, is_staff=True,
+                User(email=OPERATOR, name="Zhou Min", password=password, date_joined=now, is_staff=True,
                      is_superuser=True)]
     owners = [User(email=f"owner{n}@demo.jishi.test", name=f"Store owner {n}", password=password, date_joined=now)
               for n in range(1, count + 1)]

@@ -11,7 +11,7 @@ def test_the_operator_suspends_a_store_and_its_product_page_answers_404(page, ne
 
     operator = new_page()
     log_in(operator, market.operator.email)
-    operator.get_by_role("link", name="Operator").click()
+    operator.get_by_role("link", name="Marketplace admin").click()
     operator.locator("#stores-store").get_by_role("link", name="Stores").click()
     operator.locator("#result_list tr", has_text="Hangzhou Silk").locator("input.action-select").check()
     operator.locator("select[name=action]").select_option(label="Suspend selected stores")
