@@ -42,6 +42,17 @@ def access_store_order(*, access, order_id) -> Order:
     return order
 
 
+def access_operator_order(*, user, order_id) -> Order:
+    """Any order, for the marketplace's staff only (others get not-found), with its lines, events and
+    store."""
+    if user is None or not user.is_authenticated or not user.is_staff:
+        raise _order_not_found()
+    order = _detailed(Order.objects.filter(pk=parse_id(order_id))).first()
+    if order is None:
+        raise _order_not_found()
+    return order
+
+
 def customs_declaration(order: Order) -> CustomsDeclaration:
     """The commercial invoice / customs declaration of a cross-border ``order`` (from ``access_store_order``,
     whose lines are prefetched: no query per line). A domestic order has none: ``order.not_cross_border``

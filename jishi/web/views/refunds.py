@@ -21,7 +21,7 @@ from jishi.disputes import rules, selectors, services
 from jishi.disputes.models import Decision, RefundRequestStatus
 from jishi.money.rules import Money, quantize
 from jishi.orders.models import Order
-from jishi.orders.selectors import access_order, access_store_order
+from jishi.orders.selectors import access_operator_order, access_order, access_store_order
 from jishi.payments import refunds
 from jishi.web.forms.errors import add_domain_errors
 from jishi.web.forms.refunds import (
@@ -259,7 +259,7 @@ def operator_refund_request(request, request_id: int):
 
     def page(status: int = 200):
         fresh = selectors.access_operator_refund_request(user=request.user, request_id=request_id)
-        order = Order.objects.select_related("store").prefetch_related("events__actor").get(pk=fresh.order_id)
+        order = access_operator_order(user=request.user, order_id=fresh.order_id)
         return render(request, "web/operator/refund_request.html", {
             "refund_request": with_money(fresh), "order": order, "form": form,
             "can_decide": "decide" in rules.actions_for(fresh.status, rules.OPERATOR),
@@ -277,9 +277,9 @@ def operator_refund_request(request, request_id: int):
 
 @login_required
 def operator_order_refund(request, order_id: int):
-    _operator(request)
-    order = Order.objects.select_related("store").filter(pk=order_id).first()
-    if order is None:
+    try:
+        order = access_operator_order(user=request.user, order_id=order_id)
+    except NotFound:
         raise Http404("No such order")
     form = RefundForm(request.POST or None)
 
