@@ -87,6 +87,7 @@ MIDDLEWARE = [
     "jishi.accounts.middleware.PreferencesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "jishi.web.errors.DomainErrorPagesMiddleware",  # NotFound / PermissionDenied from a page view: 404 / 403
 ]
 
 ROOT_URLCONF = "jishi.urls"

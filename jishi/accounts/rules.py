@@ -1,4 +1,5 @@
-"""Address rules, pure: what an international postal address needs, country by country."""
+"""Account rules, pure: who is one of the marketplace's operators, and what an international postal address
+needs, country by country."""
 
 from __future__ import annotations
 
@@ -12,6 +13,12 @@ ADDRESS_FIELDS = ("name", "phone", "line1", "line2", "city", "region", "postal_c
 _LIMITS = {"name": 120, "phone": 32, "line1": 200, "line2": 200, "city": 100, "region": 100, "postal_code": 20}
 _PHONE = re.compile(r"^\+?[0-9 ()\-]+$")
 _POSTAL = re.compile(r"^[A-Za-z0-9 \-]{2,12}$")
+
+
+def is_operator(user) -> bool:
+    """One of the marketplace's staff: the people who decide escalated refund requests, refund any order,
+    suspend stores and read the platform's reports. Every operator-only door asks this."""
+    return user is not None and user.is_authenticated and user.is_staff
 
 
 def clean_address(data: dict) -> tuple[dict, dict[str, list[str]]]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import connection
+from django.utils.translation import gettext as _
 
 from jishi.accounts.models import Address, PersonalAccessToken, User
 from jishi.accounts.tokens import TOKEN_PREFIX, hash_token
@@ -68,5 +69,5 @@ def get_address_fields(*, user: User, address_id: int, fields: tuple[str, ...]) 
 def access_address(*, user: User, address_id: int) -> Address:
     address = Address.objects.filter(user=user, pk=address_id).first()
     if address is None:
-        raise NotFound("address.not_found", "Address not found.")
+        raise NotFound("address.not_found", _("Address not found."))
     return address

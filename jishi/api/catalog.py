@@ -14,24 +14,24 @@ from pydantic import Field
 from jishi.api.auth import optional_user
 from jishi.api.schemas import CountryOrBlank, ErrorOut, Language, checked, one_of
 from jishi.catalog import services
-from jishi.catalog.models import Product, ProductImage, ProductStatus, Variant
+from jishi.catalog.models import Product, ProductStatus, Variant
 from jishi.catalog.rules import MAX_PRICE, MAX_STOCK, MAX_WEIGHT_GRAMS
 from jishi.catalog.search import SearchParams, clean_words, search_products
 from jishi.catalog.selectors import (
-    access_image,
-    access_product,
-    access_variant,
+    access_member_image,
+    access_member_product,
+    access_member_variant,
     build_cards,
     count_visible_products,
     get_category_tree,
+    get_product_detail,
     get_visible_product,
     list_visible_products,
     pick_translation,
 )
-from jishi.core.errors import NotFound, PermissionDenied
+from jishi.core.errors import NotFound
 from jishi.money.rules import quantize
-from jishi.stores.models import Membership
-from jishi.stores.selectors import StoreAccess, access_store, get_public_store
+from jishi.stores.selectors import access_store, get_public_store
 
 router = Router(tags=["catalogue"])
 
@@ -231,25 +231,6 @@ def _detail(request, product: Product) -> ProductOut:
                       updated_at=product.updated_at)
 
 
-def _member_access_for_product(user, product_id: int):
-    """The caller's access to the store owning ``product_id``, or None when not a member."""
-    if user is None:
-        return None
-    membership = (Membership.objects.filter(user=user, store__products__id=product_id)
-                  .select_related("store", "user").first())
-    return StoreAccess(store=membership.store, membership=membership) if membership else None
-
-
-def _access_for_write(request, product_id: int, action: str = "edit_catalog"):
-    """Outsiders get 404 (they cannot tell the product exists); members without the role 403."""
-    access = _member_access_for_product(request.auth, product_id)
-    if access is None:
-        raise NotFound("product.not_found", "Product not found.")
-    if not access.can(action):
-        raise PermissionDenied("store.role_required", "Your role in this store does not allow that.")
-    return access
-
-
 @router.get("/categories", auth=None, response=list[CategoryOut])
 def list_categories(request):
     """The category tree; products go in leaf categories."""
@@ -301,12 +282,7 @@ def create_product(request, slug: str, payload: ProductIn):
         access=access, category=payload.category, status=payload.status, default_language=payload.default_language,
         option_names=payload.option_names, translations=[t.dict() for t in payload.translations],
         variants=[v.dict() for v in payload.variants])
-    return 201, _detail(request, _full(product.id))
-
-
-def _full(product_id: int) -> Product:
-    return (Product.objects.select_related("store").prefetch_related("translations", "variants", "images")
-            .get(pk=product_id))
+    return 201, _detail(request, get_product_detail(product_id=product.id))
 
 
 @router.get("/products/{product_id}", auth=None, response={200: ProductOut, 404: ErrorOut})
@@ -314,68 +290,56 @@ def get_product(request, product_id: int):
     """A visible product; members of its store see it in any status."""
     product = get_visible_product(product_id=product_id)
     if product is None:
-        access = _member_access_for_product(optional_user(request), product_id)
-        if access is None:
-            raise NotFound("product.not_found", "Product not found.")
-        product = _full(access_product(access=access, product_id=product_id).id)
+        _, hidden = access_member_product(user=optional_user(request), product_id=product_id, action="view_store")
+        product = get_product_detail(product_id=hidden.id)
     return _detail(request, product)
 
 
 @router.patch("/products/{product_id}", response={200: ProductOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut,
                                                   422: ErrorOut})
 def update_product(request, product_id: int, payload: ProductPatch):
-    access = _access_for_write(request, product_id)
+    access, product = access_member_product(user=request.auth, product_id=product_id)
     data = payload.dict(exclude_unset=True)
     if "translations" in data:
         data["translations"] = [dict(t) for t in data["translations"]]
-    product = access_product(access=access, product_id=product_id)
     if set(data) == {"status"}:
         services.set_product_status(access=access, product=product, status=data["status"])
     else:
         services.update_product(access=access, product=product, **data)
-    return _detail(request, _full(product_id))
+    return _detail(request, get_product_detail(product_id=product_id))
 
 
 @router.delete("/products/{product_id}", response={204: None, 403: ErrorOut, 404: ErrorOut})
 def delete_product(request, product_id: int):
-    access = _access_for_write(request, product_id, "delete_products")
-    services.delete_product(access=access, product=access_product(access=access, product_id=product_id))
+    access, product = access_member_product(user=request.auth, product_id=product_id, action="delete_products")
+    services.delete_product(access=access, product=product)
     return 204, None
 
 
 @router.post("/products/{product_id}/variants", response={201: VariantOut, 403: ErrorOut, 404: ErrorOut,
                                                           409: ErrorOut, 422: ErrorOut})
 def add_variant(request, product_id: int, payload: VariantIn):
-    access = _access_for_write(request, product_id)
-    product = access_product(access=access, product_id=product_id)
+    access, product = access_member_product(user=request.auth, product_id=product_id)
     return 201, _variant_out(services.add_variant(access=access, product=product, data=payload.dict()))
-
-
-def _variant_access(request, variant_id: int):
-    product_id = Variant.objects.filter(pk=variant_id).values_list("product_id", flat=True).first()
-    if product_id is None:
-        raise NotFound("variant.not_found", "Variant not found.")
-    access = _access_for_write(request, product_id)
-    return access, access_variant(access=access, variant_id=variant_id)
 
 
 @router.patch("/variants/{variant_id}", response={200: VariantOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut,
                                                   422: ErrorOut})
 def update_variant(request, variant_id: int, payload: VariantPatch):
-    access, variant = _variant_access(request, variant_id)
+    access, variant = access_member_variant(user=request.auth, variant_id=variant_id)
     return _variant_out(services.update_variant(access=access, variant=variant, data=payload.dict(exclude_unset=True)))
 
 
 @router.put("/variants/{variant_id}/stock", response={200: VariantOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut})
 def set_stock(request, variant_id: int, payload: StockIn):
     """Set the stock count of one SKU."""
-    access, variant = _variant_access(request, variant_id)
+    access, variant = access_member_variant(user=request.auth, variant_id=variant_id)
     return _variant_out(services.set_stock(access=access, variant=variant, stock=payload.stock))
 
 
 @router.delete("/variants/{variant_id}", response={204: None, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut})
 def delete_variant(request, variant_id: int):
-    access, variant = _variant_access(request, variant_id)
+    access, variant = access_member_variant(user=request.auth, variant_id=variant_id)
     services.delete_variant(access=access, variant=variant)
     return 204, None
 
@@ -384,8 +348,7 @@ def delete_variant(request, variant_id: int):
                                                         422: ErrorOut})
 def upload_image(request, product_id: int, image: File[UploadedFile]):
     """Upload a JPEG, PNG, WebP or GIF (up to 5 MB by default); a thumbnail is made at once."""
-    access = _access_for_write(request, product_id)
-    product = access_product(access=access, product_id=product_id)
+    access, product = access_member_product(user=request.auth, product_id=product_id)
     saved = services.add_image(access=access, product=product, upload=image)
     return 201, ImageOut(id=saved.id, url=saved.image.url, thumbnail_url=saved.thumbnail.url, width=saved.width,
                          height=saved.height)
@@ -393,9 +356,6 @@ def upload_image(request, product_id: int, image: File[UploadedFile]):
 
 @router.delete("/images/{image_id}", response={204: None, 403: ErrorOut, 404: ErrorOut})
 def delete_image(request, image_id: int):
-    product_id = ProductImage.objects.filter(pk=image_id).values_list("product_id", flat=True).first()
-    if product_id is None:
-        raise NotFound("image.not_found", "Image not found.")
-    access = _access_for_write(request, product_id)
-    services.remove_image(access=access, image=access_image(access=access, image_id=image_id))
+    access, image = access_member_image(user=request.auth, image_id=image_id)
+    services.remove_image(access=access, image=image)
     return 204, None

@@ -13,8 +13,15 @@ from jishi.api.schemas import AmountOrZero, CountryCode, CurrencyCode, Email, Er
 from jishi.core.errors import NotFound
 from jishi.money.rules import quantize
 from jishi.stores import services
-from jishi.stores.models import Invitation, Membership, Store
-from jishi.stores.selectors import access_store, get_public_store
+from jishi.stores.models import Membership, Store
+from jishi.stores.selectors import (
+    access_store,
+    get_public_store,
+    list_memberships,
+    list_open_invitations,
+    list_store_members,
+    member_access,
+)
 
 router = Router(tags=["stores"])
 
@@ -100,20 +107,15 @@ def open_store(request, payload: StoreIn):
 @router.get("", response=list[StoreOut])
 def my_stores(request):
     """The stores the caller is a member of, with the caller's role."""
-    memberships = Membership.objects.filter(user=request.auth).select_related("store").order_by("store__name")
-    return [store_out(m.store, role=m.role) for m in memberships]
+    return [store_out(m.store, role=m.role) for m in list_memberships(user=request.auth)]
 
 
 @router.get("/{slug}", auth=None, response={200: StoreOut, 404: ErrorOut})
 def get_store(request, slug: str):
     """A live store's public profile; its members also see status and any suspension reason."""
-    user = optional_user(request)
-    if user is not None:
-        try:
-            access = access_store(user=user, slug=slug)
-            return store_out(access.store, role=access.role)
-        except NotFound:
-            pass  # not a member: fall through to the public view
+    access = member_access(user=optional_user(request), slug=slug)
+    if access is not None:
+        return store_out(access.store, role=access.role)
     store = get_public_store(slug=slug)
     if store is None:
         raise NotFound("store.not_found", "Store not found.")
@@ -130,7 +132,7 @@ def update_store(request, slug: str, payload: StorePatch):
 @router.get("/{slug}/members", response={200: list[MemberOut], 404: ErrorOut})
 def list_members(request, slug: str):
     access = access_store(user=request.auth, slug=slug)
-    return [_member_out(m) for m in Membership.objects.filter(store=access.store).select_related("user")]
+    return [_member_out(m) for m in list_store_members(store=access.store)]
 
 
 @router.post("/{slug}/invitations", response={201: InvitationOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut,
@@ -145,7 +147,7 @@ def invite_member(request, slug: str, payload: InvitationIn):
 @router.get("/{slug}/invitations", response={200: list[InvitationOut], 403: ErrorOut, 404: ErrorOut})
 def list_invitations(request, slug: str):
     access = access_store(user=request.auth, slug=slug, action="manage_members")
-    return list(Invitation.objects.filter(store=access.store, accepted_at__isnull=True, revoked_at__isnull=True))
+    return list_open_invitations(store=access.store)
 
 
 @router.delete("/{slug}/invitations/{invitation_id}", response={204: None, 403: ErrorOut, 404: ErrorOut})

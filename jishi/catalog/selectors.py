@@ -7,13 +7,15 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from django.db import connection
-from django.db.models import F, Prefetch
+from django.db.models import Count, F, Prefetch, Q, Sum
+from django.utils.translation import gettext as _
 
 from jishi.catalog.models import Category, Product, ProductImage, ProductStatus, ProductTranslation, Variant
 from jishi.core.errors import NotFound
 from jishi.core.ids import parse_id
 from jishi.core.memo import SharedVersionMemo
 from jishi.stores.models import Store, StoreStatus
+from jishi.stores.selectors import StoreAccess, member_access
 
 CATEGORY_TREE: SharedVersionMemo[CategoryTree] = SharedVersionMemo("catalog:category-tree:token")
 # Moves with everything storefront pages show of products (text, prices, stock, pictures, visibility):
@@ -85,26 +87,79 @@ def listings_changed() -> None:
 # --- a store's own catalogue (tenant-scoped) -------------------------------------------------------
 
 
+def _product_not_found() -> NotFound:
+    return NotFound("product.not_found", _("Product not found."))
+
+
+def _variant_not_found() -> NotFound:
+    return NotFound("variant.not_found", _("Variant not found."))
+
+
+def _image_not_found() -> NotFound:
+    return NotFound("image.not_found", _("Image not found."))
+
+
 def access_product(*, access, product_id) -> Product:
     """One of ``access.store``'s products in any status; other stores' products are not found."""
     product = Product.objects.filter(store=access.store, pk=parse_id(product_id)).first()
     if product is None:
-        raise NotFound("product.not_found", "Product not found.")
+        raise _product_not_found()
     return product
 
 
 def access_variant(*, access, variant_id) -> Variant:
     variant = Variant.objects.select_related("product").filter(store=access.store, pk=parse_id(variant_id)).first()
     if variant is None:
-        raise NotFound("variant.not_found", "Variant not found.")
+        raise _variant_not_found()
     return variant
 
 
 def access_image(*, access, image_id) -> ProductImage:
     image = ProductImage.objects.filter(product__store=access.store, pk=parse_id(image_id)).first()
     if image is None:
-        raise NotFound("image.not_found", "Image not found.")
+        raise _image_not_found()
     return image
+
+
+# The API names a product, variant or image by its id alone: these find its store, then ask whether the
+# caller is a member whose role allows ``action``. Outsiders get the thing's not-found (they cannot tell it
+# exists), members whose role falls short ``store.role_required`` (403).
+
+
+def _store_member(user, store_id, action: str, not_found: NotFound) -> StoreAccess:
+    access = member_access(user=user, store_id=store_id)
+    if access is None:
+        raise not_found
+    access.require(action)
+    return access
+
+
+def access_member_product(*, user, product_id, action: str = "edit_catalog") -> tuple[StoreAccess, Product]:
+    store_id = Product.objects.filter(pk=parse_id(product_id)).values_list("store_id", flat=True).first()
+    access = _store_member(user, store_id, action, _product_not_found())
+    return access, access_product(access=access, product_id=product_id)
+
+
+def access_member_variant(*, user, variant_id, action: str = "edit_catalog") -> tuple[StoreAccess, Variant]:
+    store_id = Variant.objects.filter(pk=parse_id(variant_id)).values_list("store_id", flat=True).first()
+    access = _store_member(user, store_id, action, _variant_not_found())
+    return access, access_variant(access=access, variant_id=variant_id)
+
+
+def access_member_image(*, user, image_id, action: str = "edit_catalog") -> tuple[StoreAccess, ProductImage]:
+    store_id = (ProductImage.objects.filter(pk=parse_id(image_id))
+                .values_list("product__store_id", flat=True).first())
+    access = _store_member(user, store_id, action, _image_not_found())
+    return access, access_image(access=access, image_id=image_id)
+
+
+def count_store_products(*, store) -> dict:
+    """A store's products by status (``active``, ``draft``, ``archived``) and its units in ``stock``."""
+    return Product.objects.filter(store=store).aggregate(
+        active=Count("id", filter=Q(status=ProductStatus.ACTIVE)),
+        draft=Count("id", filter=Q(status=ProductStatus.DRAFT)),
+        archived=Count("id", filter=Q(status=ProductStatus.ARCHIVED)),
+        stock=Sum("stock_total"))
 
 
 def list_store_products(*, store, status: str | None = None, title: str | None = None):
@@ -246,6 +301,13 @@ def build_cards(products: list, language: str, *, thumbnails: bool = True) -> li
         cards.append(ProductCard(product=product, title=chosen.title if chosen else f"#{product.id}",
                                  thumbnail_url=thumbs.get(product.id, "")))
     return cards
+
+
+def get_product_detail(*, product_id: int) -> Product:
+    """A product the caller has already been let see (visible, or theirs as a member), with its store,
+    translations, variants and images."""
+    return (Product.objects.select_related("store").prefetch_related("translations", "variants", "images")
+            .get(pk=product_id))
 
 
 def get_visible_product(*, product_id: int):

@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 
+from jishi.accounts.rules import is_operator
 from jishi.core.errors import NotFound
 from jishi.core.ids import parse_id
 from jishi.disputes.models import RefundRequest, RefundRequestEvent, RefundRequestStatus
@@ -44,7 +45,7 @@ def access_store_refund_request(*, access, request_id) -> RefundRequest:
 
 def access_operator_refund_request(*, user, request_id) -> RefundRequest:
     """Any refund request, for the marketplace's staff only."""
-    if user is None or not user.is_authenticated or not user.is_staff:
+    if not is_operator(user):
         raise _not_found()
     found = _detailed(RefundRequest.objects.filter(pk=parse_id(request_id))).first()
     if found is None:
@@ -72,7 +73,11 @@ def list_store_refund_requests(*, store, status: str | None = None):
     return queryset.order_by("-created_at", "-id")
 
 
-def list_operator_refund_requests(*, status: str | None = RefundRequestStatus.ESCALATED):
+def list_operator_refund_requests(*, user, status: str | None = RefundRequestStatus.ESCALATED):
+    """Every store's refund requests, for the marketplace's staff only (others get not-found); by default
+    the escalated ones waiting for a decision, the one due first on top."""
+    if not is_operator(user):
+        raise _not_found()
     queryset = RefundRequest.objects.select_related("order", "store", "buyer")
     if status in RefundRequestStatus.values:
         queryset = queryset.filter(status=status)

@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.db.models import Count, Prefetch, Sum
 from django.utils.translation import gettext as _
 
+from jishi.accounts.rules import is_operator
 from jishi.core.errors import NotFound
 from jishi.core.ids import parse_id
 from jishi.orders.customs import CustomsDeclaration, build_declaration, is_cross_border
@@ -45,7 +46,7 @@ def access_store_order(*, access, order_id) -> Order:
 def access_operator_order(*, user, order_id) -> Order:
     """Any order, for the marketplace's staff only (others get not-found), with its lines, events and
     store."""
-    if user is None or not user.is_authenticated or not user.is_staff:
+    if not is_operator(user):
         raise _order_not_found()
     order = _detailed(Order.objects.filter(pk=parse_id(order_id))).first()
     if order is None:

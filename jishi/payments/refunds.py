@@ -29,6 +29,7 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils.translation import gettext as _
 
+from jishi.accounts.rules import is_operator
 from jishi.catalog.services import release_stock
 from jishi.core import clock
 from jishi.core.errors import DomainError, NotFound, PermissionDenied
@@ -198,7 +199,7 @@ def cancel_store_order(*, access, order: Order, reason: str) -> Refund | None:
 
 def require_operator(user) -> None:
     """Raise ``refund_request.operator_only`` (403) for anyone but the marketplace's staff."""
-    if user is None or not user.is_authenticated or not user.is_staff:
+    if not is_operator(user):
         raise PermissionDenied("refund_request.operator_only", _("Only the marketplace's staff may decide."))
 
 

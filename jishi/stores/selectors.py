@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from jishi.core.errors import NotFound, PermissionDenied
 from jishi.core.memo import SharedVersionMemo
-from jishi.stores.models import Membership, Store, StoreStatus
+from jishi.stores.models import Invitation, Membership, Store, StoreStatus
 from jishi.stores.rules import can
 
 # Moves with everything the storefront shows of stores (names, pictures, which are open): cached pages key
@@ -51,20 +51,42 @@ def access_store(*, user, slug: str, action: str = "view_store") -> StoreAccess:
     role does not allow ``action``. Suspended stores load, so members can see why they are suspended;
     services refuse writes to them.
     """
-    if user is None or not user.is_authenticated:
+    access = member_access(user=user, slug=slug)
+    if access is None:
         raise NotFound("store.not_found", _("Store not found."))
-    membership = (Membership.objects.select_related("store", "store__base_currency")
-                  .filter(store__slug=slug, user=user).first())
-    if membership is None:
-        raise NotFound("store.not_found", _("Store not found."))
-    access = StoreAccess(store=membership.store, membership=membership)
     access.require(action)
     return access
 
 
+def member_access(*, user, store_id: int | None = None, slug: str | None = None) -> StoreAccess | None:
+    """``user``'s access to the store named by ``store_id`` or ``slug``, whatever their role; None for
+    outsiders. For doors that answer outsiders their own way: a store's public profile, or a product,
+    variant or image reached by its id, whose not-found is its own."""
+    if user is None or not user.is_authenticated or (store_id is None and not slug):
+        return None
+    where = {"store_id": store_id} if store_id is not None else {"store__slug": slug}
+    membership = (Membership.objects.select_related("store", "store__base_currency", "user")
+                  .filter(user=user, **where).first())
+    return StoreAccess(store=membership.store, membership=membership) if membership else None
+
+
+def list_memberships(*, user) -> list[Membership]:
+    """``user``'s memberships with their stores, by store name."""
+    return list(Membership.objects.filter(user=user).select_related("store").order_by("store__name"))
+
+
 def list_stores_for_member(*, user) -> list[Store]:
-    memberships = Membership.objects.filter(user=user).select_related("store").order_by("store__name")
-    return [m.store for m in memberships]
+    return [m.store for m in list_memberships(user=user)]
+
+
+def list_store_members(*, store) -> list[Membership]:
+    """A store's members with their accounts, oldest first."""
+    return list(Membership.objects.filter(store=store).select_related("user").order_by("created_at", "id"))
+
+
+def list_open_invitations(*, store) -> list[Invitation]:
+    return list(Invitation.objects.filter(store=store, accepted_at__isnull=True, revoked_at__isnull=True)
+                .order_by("created_at", "id"))
 
 
 def get_public_store(*, slug: str) -> Store | None:

@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponseRedirect
+from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import path, reverse_lazy
 from django.utils.translation import get_language, gettext_lazy
@@ -156,16 +156,9 @@ def addresses(request):
                   {"addresses": selectors.list_addresses(user=request.user)})
 
 
-def _address_or_404(request, address_id: int):
-    try:
-        return selectors.access_address(user=request.user, address_id=address_id)
-    except DomainError:
-        raise Http404("No such address")
-
-
 @login_required
 def address_form(request, address_id: int | None = None):
-    address = _address_or_404(request, address_id) if address_id else None
+    address = selectors.access_address(user=request.user, address_id=address_id) if address_id else None
     initial = {f: getattr(address, f) for f in AddressForm.base_fields if hasattr(address, f)} if address else {
         "country": request.user.country, "name": request.user.name}
     form = AddressForm(request.POST or None, initial=initial)
@@ -189,7 +182,7 @@ def address_form(request, address_id: int | None = None):
 @login_required
 @require_POST
 def address_delete(request, address_id: int):
-    services.delete_address(address=_address_or_404(request, address_id))
+    services.delete_address(address=selectors.access_address(user=request.user, address_id=address_id))
     messages.success(request, _("Address removed."))
     return redirect("web:addresses")
 
@@ -197,7 +190,7 @@ def address_delete(request, address_id: int):
 @login_required
 @require_POST
 def address_default(request, address_id: int):
-    services.set_default_address(address=_address_or_404(request, address_id))
+    services.set_default_address(address=selectors.access_address(user=request.user, address_id=address_id))
     return redirect("web:addresses")
 
 
@@ -223,10 +216,7 @@ def tokens(request):
 @login_required
 @require_POST
 def token_revoke(request, token_id: int):
-    try:
-        services.revoke_token(user=request.user, token_id=token_id)
-    except DomainError:
-        raise Http404("No such token")
+    services.revoke_token(user=request.user, token_id=token_id)
     messages.success(request, _("Token revoked."))
     return redirect("web:tokens")
 

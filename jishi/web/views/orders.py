@@ -5,13 +5,12 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from jishi.core.errors import DomainError, NotFound
+from jishi.core.errors import DomainError
 from jishi.core.pagination import paginate, parse_page_number
 from jishi.money.rules import Money
 from jishi.orders import selectors, services
@@ -21,13 +20,6 @@ from jishi.web.forms.trade import CancelOrderForm
 from jishi.web.views.order_pages import render_buyer_order
 
 PER_PAGE = 10
-
-
-def _order_or_404(request, order_id):
-    try:
-        return selectors.access_order(user=request.user, order_id=order_id)
-    except NotFound:
-        raise Http404("No such order")
 
 
 def _status_filter(raw) -> str:
@@ -46,11 +38,11 @@ def order_list(request):
 
 @login_required
 def order_detail(request, order_id: int):
-    return render_buyer_order(request, _order_or_404(request, order_id))
+    return render_buyer_order(request, selectors.access_order(user=request.user, order_id=order_id))
 
 
 def _buyer_move(request, order_id: int, move, done: str):
-    order = _order_or_404(request, order_id)
+    order = selectors.access_order(user=request.user, order_id=order_id)
     try:
         move(order)
     except DomainError as error:
@@ -79,10 +71,7 @@ def order_confirm(request, order_id: int):
 @login_required
 def order_group(request, group_id: int):
     """What one checkout placed: each store's order and the amount to pay for them all."""
-    try:
-        group = selectors.access_order_group(user=request.user, group_id=group_id)
-    except NotFound:
-        raise Http404("No such order")
+    group = selectors.access_order_group(user=request.user, group_id=group_id)
     orders = list(group.orders.all())
     return render(request, "web/orders/group.html", {
         "group": group, "orders": orders, "GroupStatus": GroupStatus,

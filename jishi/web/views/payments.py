@@ -9,14 +9,13 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from jishi.core.errors import DomainError, NotFound
+from jishi.core.errors import DomainError
 from jishi.money.rules import Money
 from jishi.orders.selectors import access_order_group
 from jishi.payments import sandbox
@@ -44,18 +43,11 @@ def payment_redirect(request, group):
 @login_required
 @require_POST
 def pay_group(request, group_id: int):
-    try:
-        group = access_order_group(user=request.user, group_id=group_id)
-    except NotFound:
-        raise Http404("No such order")
-    return payment_redirect(request, group)
+    return payment_redirect(request, access_order_group(user=request.user, group_id=group_id))
 
 
 def sandbox_page(request, token: str):
-    try:
-        payment = sandbox.get_open_payment(token)
-    except NotFound:
-        raise Http404("No such payment")
+    payment = sandbox.get_open_payment(token)
     form = SandboxCardForm(request.POST or None)
     done = sandbox.outcome_of(payment)
     if request.method == "POST" and done is None and payment.status == PaymentStatus.CREATED:

@@ -8,21 +8,19 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from jishi.core.errors import DomainError, NotFound, PermissionDenied
+from jishi.core.errors import DomainError, PermissionDenied
 from jishi.core.pagination import paginate, parse_page_number
 from jishi.disputes import rules, selectors, services
 from jishi.disputes.models import Decision, RefundRequestStatus
 from jishi.money.rules import Money, quantize
-from jishi.orders.models import Order
 from jishi.orders.selectors import access_operator_order, access_order, access_store_order
 from jishi.payments import refunds
+from jishi.web.access import store_access
 from jishi.web.forms.errors import add_domain_errors
 from jishi.web.forms.refunds import (
     REFUND_NOW,
@@ -37,7 +35,6 @@ from jishi.web.forms.refunds import (
 )
 from jishi.web.timeline import order_timeline
 from jishi.web.views.order_pages import render_buyer_order, render_store_order, with_money
-from jishi.web.views.seller_stores import store_access
 
 PER_PAGE = 25
 
@@ -47,8 +44,8 @@ def _act(form, action, *, done: str, request, back, again):
     if form.is_valid():
         try:
             action(**form.cleaned_data)
-        except PermissionDenied as denied:
-            raise DjangoPermissionDenied(denied.message)
+        except PermissionDenied:
+            raise  # the 403 page (web.errors), not a message on the form
         except DomainError as error:
             add_domain_errors(form, error)
             return again(status=409 if error.status == 409 else 200)
@@ -60,29 +57,15 @@ def _act(form, action, *, done: str, request, back, again):
 # --- the buyer --------------------------------------------------------------------------------------
 
 
-def _buyer_order(request, order_id) -> Order:
-    try:
-        return access_order(user=request.user, order_id=order_id)
-    except NotFound:
-        raise Http404("No such order")
-
-
-def _buyer_request(request, order_id, request_id):
-    try:
-        return selectors.access_refund_request(user=request.user, order_id=order_id, request_id=request_id)
-    except NotFound:
-        raise Http404("No such refund request")
-
-
 def _buyer_page(request, order_id: int, name: str, form):
-    return lambda status: render_buyer_order(request, _buyer_order(request, order_id), refund_forms={name: form},
+    return lambda status: render_buyer_order(request, access_order(user=request.user, order_id=order_id), refund_forms={name: form},
                                              status=status)
 
 
 @login_required
 @require_POST
 def request_refund(request, order_id: int):
-    order = _buyer_order(request, order_id)
+    order = access_order(user=request.user, order_id=order_id)
     form = RefundRequestForm(request.POST)
     return _act(form, lambda reason, amount, goods_return, details: services.open_refund_request(
         order=order, buyer=request.user, reason=reason, amount=amount, goods_return=goods_return, details=details),
@@ -95,7 +78,7 @@ def request_refund(request, order_id: int):
 @login_required
 @require_POST
 def refund_return(request, order_id: int, request_id: int):
-    found = _buyer_request(request, order_id, request_id)
+    found = selectors.access_refund_request(user=request.user, order_id=order_id, request_id=request_id)
     form = ReturnForm(request.POST)
     return _act(form, lambda carrier, tracking_number: services.add_return_tracking(
         request=found, buyer=request.user, carrier=carrier, tracking_number=tracking_number),
@@ -107,7 +90,7 @@ def refund_return(request, order_id: int, request_id: int):
 @login_required
 @require_POST
 def refund_escalate(request, order_id: int, request_id: int):
-    found = _buyer_request(request, order_id, request_id)
+    found = selectors.access_refund_request(user=request.user, order_id=order_id, request_id=request_id)
     form = EscalateForm(request.POST)
     return _act(form, lambda note: services.escalate_refund_request(request=found, buyer=request.user, note=note),
                 done=_("The marketplace will look at your request and decide."),
@@ -118,7 +101,7 @@ def refund_escalate(request, order_id: int, request_id: int):
 @login_required
 @require_POST
 def refund_withdraw(request, order_id: int, request_id: int):
-    found = _buyer_request(request, order_id, request_id)
+    found = selectors.access_refund_request(user=request.user, order_id=order_id, request_id=request_id)
     try:
         services.withdraw_refund_request(request=found, buyer=request.user)
     except DomainError as error:
@@ -137,22 +120,8 @@ def _days(setting: str) -> int:
 # --- the store --------------------------------------------------------------------------------------
 
 
-def _store_request(access, request_id):
-    try:
-        return selectors.access_store_refund_request(access=access, request_id=request_id)
-    except NotFound:
-        raise Http404("No such refund request")
-
-
-def _store_order(access, order_id) -> Order:
-    try:
-        return access_store_order(access=access, order_id=order_id)
-    except NotFound:
-        raise Http404("No such order")
-
-
 def _store_page(request, access, order_id: int, name: str, form):
-    return lambda status: render_store_order(request, access, _store_order(access, order_id),
+    return lambda status: render_store_order(request, access, access_store_order(access=access, order_id=order_id),
                                              refund_forms={name: form}, status=status)
 
 
@@ -164,11 +133,11 @@ def _store_back(access, order_id: int):
 @require_POST
 def store_accept(request, slug: str, request_id: int):
     access = store_access(request, slug, "refund_orders")
-    found = _store_request(access, request_id)
+    found = selectors.access_store_refund_request(access=access, request_id=request_id)
     try:
         services.accept_refund_request(access=access, request=found)
-    except PermissionDenied as denied:
-        raise DjangoPermissionDenied(denied.message)
+    except PermissionDenied:
+        raise  # the 403 page (web.errors), not a message on the page
     except DomainError as error:
         messages.error(request, error.message)
     else:
@@ -181,7 +150,7 @@ def store_accept(request, slug: str, request_id: int):
 @require_POST
 def store_reject(request, slug: str, request_id: int):
     access = store_access(request, slug, "refund_orders")
-    found = _store_request(access, request_id)
+    found = selectors.access_store_refund_request(access=access, request_id=request_id)
     form = RejectForm(request.POST)
     return _act(form, lambda reason: services.reject_refund_request(access=access, request=found, reason=reason),
                 done=_("You rejected the request; the buyer may ask the marketplace to decide."), request=request,
@@ -193,7 +162,7 @@ def store_reject(request, slug: str, request_id: int):
 @require_POST
 def store_confirm_return(request, slug: str, request_id: int):
     access = store_access(request, slug, "refund_orders")
-    found = _store_request(access, request_id)
+    found = selectors.access_store_refund_request(access=access, request_id=request_id)
     form = ConfirmReturnForm(request.POST)
     return _act(form, lambda restock: services.confirm_return(access=access, request=found, restock=restock),
                 done=_("Return confirmed: the buyer is refunded."), request=request,
@@ -205,7 +174,7 @@ def store_confirm_return(request, slug: str, request_id: int):
 @require_POST
 def store_refund(request, slug: str, order_id: int):
     access = store_access(request, slug, "refund_orders")
-    order = _store_order(access, order_id)
+    order = access_store_order(access=access, order_id=order_id)
     form = RefundForm(request.POST)
     return _act(form, lambda amount, reason, restock: refunds.refund_store_order(
         access=access, order=order, amount=amount, reason=reason, restock=restock),
@@ -230,17 +199,11 @@ def store_refund_requests(request, slug: str):
 # --- the operator -----------------------------------------------------------------------------------
 
 
-def _operator(request):
-    if not request.user.is_staff:
-        raise Http404("Not found")
-
-
 @login_required
 def operator_refund_requests(request):
-    _operator(request)
     status = request.GET.get("status", RefundRequestStatus.ESCALATED)
     status = status if status in RefundRequestStatus.values else ""
-    page = paginate(selectors.list_operator_refund_requests(status=status or None),
+    page = paginate(selectors.list_operator_refund_requests(user=request.user, status=status or None),
                     page=parse_page_number(request.GET.get("page")), per_page=PER_PAGE)
     for found in page.items:
         with_money(found)
@@ -250,10 +213,7 @@ def operator_refund_requests(request):
 
 @login_required
 def operator_refund_request(request, request_id: int):
-    try:
-        found = selectors.access_operator_refund_request(user=request.user, request_id=request_id)
-    except NotFound:
-        raise Http404("No such refund request")
+    found = selectors.access_operator_refund_request(user=request.user, request_id=request_id)
     form = DecideForm(request.POST or None, initial={"amount": quantize(found.amount, found.currency)},
                       goods_return=found.goods_return)
 
@@ -277,10 +237,7 @@ def operator_refund_request(request, request_id: int):
 
 @login_required
 def operator_order_refund(request, order_id: int):
-    try:
-        order = access_operator_order(user=request.user, order_id=order_id)
-    except NotFound:
-        raise Http404("No such order")
+    order = access_operator_order(user=request.user, order_id=order_id)
     form = RefundForm(request.POST or None)
 
     def page(status: int = 200):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import translation
@@ -23,10 +22,11 @@ from jishi.catalog.selectors import (
     build_cards,
     list_store_products,
 )
-from jishi.core.errors import DomainError, NotFound
+from jishi.core.errors import DomainError
 from jishi.core.pagination import paginate, parse_page_number
 from jishi.orders.selectors import product_units_awaiting_payment, units_awaiting_payment
 from jishi.stores.selectors import store_has_products
+from jishi.web.access import store_access
 from jishi.web.forms.catalog import (
     ProductForm,
     QuickProductForm,
@@ -39,18 +39,10 @@ from jishi.web.forms.catalog import (
     variant_rows_from_post,
 )
 from jishi.web.forms.errors import add_domain_errors
-from jishi.web.views.seller_stores import store_access
 
 
 def _language() -> str:
     return translation.get_language() or "en"
-
-
-def _product_or_404(access, product_id):
-    try:
-        return access_product(access=access, product_id=product_id)
-    except NotFound:
-        raise Http404("No such product")
 
 
 @login_required
@@ -110,7 +102,7 @@ def _editor_field(name: str, parts: list[str]) -> str:
 @login_required
 def product_editor(request, slug: str, product_id: int | None = None):
     access = store_access(request, slug, "edit_catalog")
-    product = _product_or_404(access, product_id) if product_id else None
+    product = access_product(access=access, product_id=product_id) if product_id else None
     if product is None:
         initial = {"status": ProductStatus.DRAFT, "default_language": _language()}
         variants = []
@@ -240,8 +232,9 @@ def _suggestions(title: str) -> list[tuple[int, str]]:
 @require_POST
 def product_delete(request, slug: str, product_id: int):
     access = store_access(request, slug, "delete_products")
+    product = access_product(access=access, product_id=product_id)
     try:
-        services.delete_product(access=access, product=_product_or_404(access, product_id))
+        services.delete_product(access=access, product=product)
     except DomainError as error:
         messages.error(request, error.message)
         return redirect("web:seller_product_edit", slug, product_id)
@@ -253,7 +246,7 @@ def product_delete(request, slug: str, product_id: int):
 @require_POST
 def image_upload(request, slug: str, product_id: int):
     access = store_access(request, slug, "edit_catalog")
-    product = _product_or_404(access, product_id)
+    product = access_product(access=access, product_id=product_id)
     try:
         services.add_image(access=access, product=product, upload=request.FILES.get("image"))
     except DomainError as error:
@@ -267,10 +260,7 @@ def image_upload(request, slug: str, product_id: int):
 @require_POST
 def image_remove(request, slug: str, image_id: int):
     access = store_access(request, slug, "edit_catalog")
-    try:
-        image = access_image(access=access, image_id=image_id)
-    except NotFound:
-        raise Http404("No such image")
+    image = access_image(access=access, image_id=image_id)
     product_id = image.product_id
     services.remove_image(access=access, image=image)
     return redirect("web:seller_product_edit", slug, product_id)
@@ -281,10 +271,7 @@ def image_remove(request, slug: str, image_id: int):
 def variant_stock(request, slug: str, variant_id: int):
     """Quick stock edit (htmx answers with the updated cell; without JS, back to the editor)."""
     access = store_access(request, slug, "edit_catalog")
-    try:
-        variant = access_variant(access=access, variant_id=variant_id)
-    except NotFound:
-        raise Http404("No such variant")
+    variant = access_variant(access=access, variant_id=variant_id)
     error = None
     try:
         services.set_stock(access=access, variant=variant, stock=request.POST.get("stock", ""),

@@ -8,14 +8,13 @@ import csv
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from jishi.core.errors import DomainError, PermissionDenied
+from jishi.core.errors import DomainError
 from jishi.core.pagination import paginate, parse_page_number
 from jishi.ledger import payouts
 from jishi.ledger.selectors import (
@@ -28,9 +27,9 @@ from jishi.ledger.selectors import (
 from jishi.money.formatting import format_money
 from jishi.money.rules import Money
 from jishi.orders.selectors import count_store_orders_by_status
+from jishi.web.access import store_access
 from jishi.web.forms.errors import add_domain_errors
 from jishi.web.forms.money import PayoutAccountForm, PayoutForm
-from jishi.web.views.seller_stores import store_access
 
 PER_PAGE = 25
 
@@ -76,8 +75,6 @@ def request_payout(request, slug: str):
         try:
             payout = payouts.request_payout(access=access, amount=form.cleaned_data["amount"] or None,
                                             currency=form.cleaned_data["currency"] or None)
-        except PermissionDenied as denied:
-            raise DjangoPermissionDenied(denied.message)
         except DomainError as error:
             add_domain_errors(form, error)
             return _render(request, access, payout_form=form, status=409 if error.status == 409 else 422)

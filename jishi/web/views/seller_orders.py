@@ -9,14 +9,12 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from jishi.core.errors import DomainError, NotFound, PermissionDenied
+from jishi.core.errors import DomainError, PermissionDenied
 from jishi.core.pagination import paginate, parse_page_number
 from jishi.money.rules import Money
 from jishi.orders import services
@@ -29,18 +27,11 @@ from jishi.orders.selectors import (
     list_store_orders,
 )
 from jishi.payments import refunds
+from jishi.web.access import store_access
 from jishi.web.forms.trade import CancelForm, ShipForm
 from jishi.web.views.order_pages import render_store_order, with_lines
-from jishi.web.views.seller_stores import store_access
 
 PER_PAGE = 25
-
-
-def _order_or_404(access, order_id):
-    try:
-        return access_store_order(access=access, order_id=order_id)
-    except NotFound:
-        raise Http404("No such order")
 
 
 def _show_error(form: forms.Form, error: DomainError) -> None:
@@ -77,7 +68,7 @@ def order_list(request, slug: str):
 @login_required
 def order_detail(request, slug: str, order_id: int):
     access = store_access(request, slug, "view_orders")
-    return render_store_order(request, access, _order_or_404(access, order_id))
+    return render_store_order(request, access, access_store_order(access=access, order_id=order_id))
 
 
 def _move(request, access, order, form, action, success: str):
@@ -85,11 +76,11 @@ def _move(request, access, order, form, action, success: str):
     if form.is_valid():
         try:
             action(**form.cleaned_data)
-        except PermissionDenied as denied:
-            raise DjangoPermissionDenied(denied.message)
+        except PermissionDenied:
+            raise  # the 403 page (web.errors), not a message on the form
         except DomainError as error:
             _show_error(form, error)
-            fresh = _order_or_404(access, order.id)
+            fresh = access_store_order(access=access, order_id=order.id)
             forms_ = {"ship_form": form} if isinstance(form, ShipForm) else {"cancel_form": form}
             return render_store_order(request, access, fresh, status=409 if error.status == 409 else 200, **forms_)
         messages.success(request, success)
@@ -102,7 +93,7 @@ def _move(request, access, order, form, action, success: str):
 @require_POST
 def order_ship(request, slug: str, order_id: int):
     access = store_access(request, slug, "fulfil_orders")
-    order = _order_or_404(access, order_id)
+    order = access_store_order(access=access, order_id=order_id)
     return _move(request, access, order, ShipForm(request.POST),
                  lambda carrier, tracking_number: services.ship_order(
                      access=access, order=order, carrier=carrier, tracking_number=tracking_number),
@@ -113,7 +104,7 @@ def order_ship(request, slug: str, order_id: int):
 @require_POST
 def order_cancel(request, slug: str, order_id: int):
     access = store_access(request, slug, "cancel_orders")
-    order = _order_or_404(access, order_id)
+    order = access_store_order(access=access, order_id=order_id)
     return _move(request, access, order, CancelForm(request.POST),
                  lambda reason: refunds.cancel_store_order(access=access, order=order, reason=reason),
                  _("Order #%(number)s is cancelled and its units are back on sale.") % {"number": order.id})
@@ -122,7 +113,7 @@ def order_cancel(request, slug: str, order_id: int):
 @login_required
 def packing_slip(request, slug: str, order_id: int):
     access = store_access(request, slug, "view_orders")
-    order = with_lines(_order_or_404(access, order_id))
+    order = with_lines(access_store_order(access=access, order_id=order_id))
     return render(request, "web/seller/orders/packing_slip.html", {
         "access": access, "order": order,
         "address": order.shipping_address if isinstance(order.shipping_address, dict) else {}})
@@ -132,11 +123,8 @@ def packing_slip(request, slug: str, order_id: int):
 def customs_papers(request, slug: str, order_id: int):
     """The printable commercial invoice / customs declaration of a cross-border order (404 for a domestic one)."""
     access = store_access(request, slug, "view_orders")
-    order = _order_or_404(access, order_id)
-    try:
-        paper = customs_declaration(order)
-    except NotFound:
-        raise Http404("No customs declaration for a domestic order")
+    order = access_store_order(access=access, order_id=order_id)
+    paper = customs_declaration(order)
     return render(request, "web/seller/orders/customs_declaration.html", {
         "access": access, "order": order, "paper": paper, "address": paper.recipient})
 

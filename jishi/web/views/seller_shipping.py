@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import translation
@@ -19,7 +18,7 @@ from jishi.core.errors import DomainError, NotFound
 from jishi.money.rules import quantize
 from jishi.shipping import selectors, services
 from jishi.shipping.models import MethodKind, Pricing
-from jishi.web.views.seller_stores import store_access
+from jishi.web.access import store_access
 
 BLANK_ZONES = 2  # empty zone rows offered on the form for new zones
 FIELDS = ("name", "pricing", "first_amount", "additional_amount", "free_over", "days_min", "days_max")
@@ -115,13 +114,6 @@ def _place_errors(error: DomainError, used: list[ZoneRow]) -> dict[str, list[str
     return top
 
 
-def _template_or_404(access, template_id):
-    try:
-        return selectors.access_template(access=access, template_id=template_id)
-    except NotFound:
-        raise Http404("No such template")
-
-
 def _countries():
     return country_choices("zh_Hans" if translation.get_language() == "zh-hans" else "en")
 
@@ -138,7 +130,7 @@ def templates(request, slug: str):
 def template_editor(request, slug: str, template_id: int | None = None):
     access = store_access(request, slug, services.EDIT)
     store = access.store
-    template = _template_or_404(access, template_id) if template_id else None
+    template = selectors.access_template(access=access, template_id=template_id) if template_id else None
     problems: dict[str, list[str]] = {}
     if request.method == "POST":
         rows = _rows_from_post(request.POST)
@@ -177,7 +169,7 @@ def template_editor(request, slug: str, template_id: int | None = None):
 @require_POST
 def make_default(request, slug: str, template_id: int):
     access = store_access(request, slug, services.EDIT)
-    _template_or_404(access, template_id)
+    selectors.access_template(access=access, template_id=template_id)
     try:
         template = services.make_default_template(access=access, template_id=template_id)
     except DomainError as error:
@@ -191,7 +183,7 @@ def make_default(request, slug: str, template_id: int):
 @require_POST
 def delete(request, slug: str, template_id: int):
     access = store_access(request, slug, services.EDIT)
-    _template_or_404(access, template_id)
+    selectors.access_template(access=access, template_id=template_id)
     try:
         services.delete_template(access=access, template_id=template_id)
     except DomainError as error:
@@ -207,11 +199,11 @@ def product_template(request, slug: str, product_id: int):
     from jishi.catalog.selectors import access_product
 
     access = store_access(request, slug, "edit_catalog")
+    product = access_product(access=access, product_id=product_id)
     try:
-        product = access_product(access=access, product_id=product_id)
         services.set_product_template(access=access, product=product, template_id=request.POST.get("template", ""))
     except NotFound:
-        raise Http404("No such product or template")
+        raise  # another store's template: the 404 page, as for its product
     except DomainError as error:
         messages.error(request, error.message)
     else:

@@ -7,39 +7,31 @@ import json
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.db.models import Count, Q, Sum
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from jishi.catalog.models import Product, ProductStatus
+from jishi.catalog.selectors import count_store_products
 from jishi.core.countries import country_choices, country_from_accept_language
-from jishi.core.errors import DomainError, NotFound, PermissionDenied
+from jishi.core.errors import DomainError, NotFound
 from jishi.money.rules import quantize, to_decimal
 from jishi.money.selectors import list_currency_codes
 from jishi.orders.selectors import count_store_orders_by_status
 from jishi.stores import services
-from jishi.stores.models import Invitation, Membership
-from jishi.stores.selectors import access_store, list_stores_for_member, store_has_products
+from jishi.stores.selectors import (
+    list_open_invitations,
+    list_store_members,
+    list_stores_for_member,
+    store_has_products,
+)
+from jishi.web.access import store_access
 from jishi.web.forms.errors import add_domain_errors
 from jishi.web.forms.stores import InviteForm, OpenStoreForm, OpenStoreWithAccountForm, StoreSettingsForm
 from jishi.web.views.accounts import refused, sign_up_and_sign_in
 
 _LANGUAGE_COUNTRY = {"zh-hans": "CN", "en": "US"}
-
-
-def store_access(request, slug: str, action: str = "view_store"):
-    """``access_store`` for pages: outsiders get the 404 page, members without the role a 403."""
-    try:
-        return access_store(user=request.user, slug=slug, action=action)
-    except NotFound:
-        raise Http404("No such store")
-    except PermissionDenied as denied:
-        raise DjangoPermissionDenied(denied.message)
 
 
 def _store_defaults(request) -> dict:
@@ -104,11 +96,7 @@ def seller_home(request):
 @login_required
 def dashboard(request, slug: str):
     access = store_access(request, slug)
-    counts = Product.objects.filter(store=access.store).aggregate(
-        active=Count("id", filter=Q(status=ProductStatus.ACTIVE)),
-        draft=Count("id", filter=Q(status=ProductStatus.DRAFT)),
-        archived=Count("id", filter=Q(status=ProductStatus.ARCHIVED)),
-        stock=Sum("stock_total"))
+    counts = count_store_products(store=access.store)
     order_counts = count_store_orders_by_status(store=access.store) if access.can("view_orders") else None
     return render(request, "web/seller/stores/dashboard.html",
                   {"access": access, "counts": counts, "order_counts": order_counts})
@@ -154,8 +142,8 @@ def store_members(request, slug: str):
         else:
             messages.success(request, _("Invitation sent to %(email)s.") % {"email": form.cleaned_data["email"]})
             return redirect("web:store_members", slug)
-    members = Membership.objects.filter(store=access.store).select_related("user").order_by("created_at")
-    invitations = Invitation.objects.filter(store=access.store, accepted_at__isnull=True, revoked_at__isnull=True)
+    members = list_store_members(store=access.store)
+    invitations = list_open_invitations(store=access.store)
     return render(request, "web/seller/stores/members.html",
                   {"access": access, "form": form, "members": members, "invitations": invitations})
 
@@ -165,7 +153,7 @@ def _team_action(request, slug: str, action) -> None:
     try:
         action(access)
     except NotFound:
-        raise Http404("Not found")
+        raise  # another store's member or invitation: the 404 page, not a message on this one
     except DomainError as error:
         messages.error(request, error.message)
 
@@ -195,10 +183,7 @@ def invitation_revoke(request, slug: str, invitation_id: int):
 
 @login_required
 def accept_invitation(request, token: str):
-    try:
-        invitation = services.get_open_invitation(token)
-    except NotFound:
-        raise Http404("No such invitation")
+    invitation = services.get_open_invitation(token)
     error = None
     if request.method == "POST":
         try:
