@@ -190,6 +190,9 @@ PAYMENT_PROVIDER = os.environ.get("PAYMENT_PROVIDER", "sandbox")
 PAYMENT_WEBHOOK_SECRET = os.environ.get("PAYMENT_WEBHOOK_SECRET", "")
 # How webhook deliveries reach the site: a dotted path to ``(url, headers, body) -> HTTP status``.
 PAYMENT_WEBHOOK_TRANSPORT = os.environ.get("PAYMENT_WEBHOOK_TRANSPORT", "jishi.payments.deliveries.post_over_http")
+# Hosts an API client may name in a payment's ``return_url`` (comma-separated, exact host names such as
+# shop.example.com); a path on this site is always allowed, any other address refused.
+PAYMENT_RETURN_URL_ALLOWED_HOSTS = env_list("PAYMENT_RETURN_URL_ALLOWED_HOSTS", "")
 
 # --- accounts -------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

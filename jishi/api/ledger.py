@@ -1,4 +1,8 @@
-"""A store's money: its balance, its transactions and its payouts (owner and managers)."""
+"""A store's money: its balance, its transactions, its payouts and where they go.
+
+Owner and managers read all of it and request payouts; only the owner sets the payout account. Anyone
+else, a member of another store included, gets 404 for the store.
+"""
 
 from __future__ import annotations
 
@@ -6,15 +10,15 @@ import datetime as dt
 import json
 from decimal import Decimal
 
+from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
-from jishi.api.schemas import CurrencyCode, ErrorOut, checked
-from jishi.core.errors import DomainError
+from jishi.api.schemas import CurrencyCode, ErrorOut, checked, one_of
+from jishi.core.errors import DomainError, NotFound, field_error
 from jishi.core.idempotency import clean_key, request_hash, run_once
-from jishi.ledger import payouts
-from jishi.ledger.models import Payout
-from jishi.ledger.selectors import get_store_balances, list_store_transactions, store_transaction
+from jishi.ledger import payouts, selectors
+from jishi.ledger.models import Payout, PayoutAccount, PayoutStatus
 from jishi.money.rules import Money, quantize
 from jishi.stores.selectors import access_store
 
@@ -81,6 +85,30 @@ class PayoutOut(Schema):
     failed_at: dt.datetime | None
 
 
+class PayoutPage(Schema):
+    items: list[PayoutOut]
+    page: int
+    page_size: int
+    total: int
+
+
+class PayoutListQuery(PageQuery):
+    status: str | None = one_of([*PayoutStatus.values, ""], default=None, max_length=20,
+                                description="Only payouts in this status.")
+
+
+class PayoutAccountIn(Schema):
+    holder: str = checked(schema={"minLength": 1, "maxLength": 120}, description="The account holder's name.")
+    number: str = checked(schema={"maxLength": 64}, description=(
+        "An account number or IBAN: 6 to 34 letters and digits (spaces and dashes are dropped)."))
+
+
+class PayoutAccountOut(Schema):
+    holder: str
+    number: str = Field(description="Masked: only the last four characters are ever shown.")
+    updated_at: dt.datetime
+
+
 def _q(money: Money) -> Decimal:
     return quantize(money.amount, money.currency)
 
@@ -107,7 +135,7 @@ def get_balance(request, slug: str):
         BalanceOut(currency=b.currency, in_escrow=_q(b.escrow), available=_q(b.available),
                    in_transit=_q(b.in_transit), paid_out=_q(b.paid_out), commission=_q(b.commission),
                    payout_minimum=_minimum(b.currency))
-        for b in get_store_balances(store=access.store)])
+        for b in selectors.get_store_balances(store=access.store)])
 
 
 @router.get("/stores/{slug}/transactions", response={200: TransactionPage, 403: ErrorOut, 404: ErrorOut,
@@ -115,14 +143,57 @@ def get_balance(request, slug: str):
 def list_transactions(request, slug: str, query: Query[PageQuery]):
     """What moved the store's money, newest first: payments into escrow, releases, refunds and payouts."""
     access = access_store(user=request.auth, slug=slug, action="view_money")
-    rows = list_store_transactions(store_id=access.store.id)
+    rows = selectors.list_store_transactions(store_id=access.store.id)
     start = (query.page - 1) * query.page_size
-    items = [store_transaction(row) for row in rows[start:start + query.page_size]]
+    items = [selectors.store_transaction(row) for row in rows[start:start + query.page_size]]
     return TransactionPage(items=[
         TransactionOut(id=t.id, kind=t.kind, description=t.label, created_at=t.created_at, order_id=t.order_id,
                        payout_id=t.payout_id, currency=t.currency, in_escrow=_q(t.escrow), available=_q(t.available),
                        in_transit=_q(t.in_transit), commission=_q(t.commission))
         for t in items], page=query.page, page_size=query.page_size, total=rows.count())
+
+
+def _account_out(account: PayoutAccount) -> PayoutAccountOut:
+    return PayoutAccountOut(holder=account.holder, number=account.masked, updated_at=account.updated_at)
+
+
+@router.get("/stores/{slug}/payout-account", response={200: PayoutAccountOut, 403: ErrorOut, 404: ErrorOut})
+def get_payout_account(request, slug: str):
+    """Where the store's payouts go. 404 ``ledger.no_payout_account`` until the owner has set it."""
+    access = access_store(user=request.auth, slug=slug, action="view_money")
+    account = selectors.get_payout_account(store_id=access.store.id)
+    if account is None:
+        raise NotFound("ledger.no_payout_account", _("This store has no payout account yet."))
+    return _account_out(account)
+
+
+@router.put("/stores/{slug}/payout-account", response={200: PayoutAccountOut, 403: ErrorOut, 404: ErrorOut,
+                                                       422: ErrorOut})
+def set_payout_account(request, slug: str, payload: PayoutAccountIn):
+    """Set where the store's payouts go (the owner only; 403 ``store.role_required`` for anyone else).
+    Setting the same account again changes nothing but its date, so a retry is safe."""
+    access = access_store(user=request.auth, slug=slug)
+    return _account_out(payouts.set_payout_account(access=access, holder=payload.holder, number=payload.number))
+
+
+def _payout_status(status: str | None) -> str | None:
+    if status in (None, ""):
+        return None
+    if status not in PayoutStatus.values:
+        raise field_error("ledger.invalid", "status", _("Choose one of: %(statuses)s.") % {
+            "statuses": ", ".join(PayoutStatus.values)})
+    return status
+
+
+@router.get("/stores/{slug}/payouts", response={200: PayoutPage, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut})
+def list_payouts(request, slug: str, query: Query[PayoutListQuery]):
+    """The store's payouts, newest first, with their status (in_transit, paid, failed) and, for a failed
+    one, why; optionally only one ``status``."""
+    access = access_store(user=request.auth, slug=slug, action="view_money")
+    found = selectors.list_store_payouts(store_id=access.store.id, status=_payout_status(query.status))
+    start = (query.page - 1) * query.page_size
+    return PayoutPage(items=[payout_out(p) for p in found[start:start + query.page_size]], page=query.page,
+                      page_size=query.page_size, total=found.count())
 
 
 @router.post("/stores/{slug}/payouts", response={201: PayoutOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut,

@@ -378,8 +378,11 @@ def store_transaction(row: dict) -> StoreTransaction:
 PAYOUT_EVENTS = frozenset({EntryKind.PAYOUT, EntryKind.PAYOUT_SETTLED, EntryKind.PAYOUT_FAILED})
 
 
-def list_store_payouts(*, store_id: int, limit: int = 10) -> list[Payout]:
-    return list(Payout.objects.filter(store_id=store_id).select_related("requested_by")[:limit])
+def list_store_payouts(*, store_id: int, status: str | None = None):
+    """The store's payouts, newest first (a queryset: callers slice the page they show), optionally in one
+    ``status``."""
+    payouts = Payout.objects.filter(store_id=store_id).select_related("requested_by").order_by("-created_at", "-id")
+    return payouts.filter(status=status) if status else payouts
 
 
 def get_payout_account(*, store_id: int) -> PayoutAccount | None:

@@ -8,7 +8,9 @@ positive, in the order's currency and never more than what is still refundable.
 
 from __future__ import annotations
 
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from jishi.core.errors import DomainError
 from jishi.money.rules import Money, minor_units, to_decimal
@@ -28,6 +30,35 @@ REFUNDABLE_ORDER_STATUSES = frozenset({OrderStatus.PAID, OrderStatus.SHIPPED, Or
 
 # The sandbox's test cards: number → failure code ("" succeeds).
 TEST_CARDS = {"4242424242424242": "", "4000000000000002": "card_declined", "4000000000009995": "insufficient_funds"}
+CANCELLED_BY_SHOPPER = "cancelled_by_shopper"
+# What the shopper reads about a failed payment, by its failure code (pages and the API alike).
+FAILURE_MESSAGES = {
+    "card_declined": gettext_lazy("Your card was declined. Try another card."),
+    "insufficient_funds": gettext_lazy("Your card has insufficient funds. Try another card."),
+    CANCELLED_BY_SHOPPER: gettext_lazy("You cancelled the payment; your order still awaits it."),
+}
+RETURN_URL_MAX_LENGTH = 500
+
+
+def failure_message(code: str) -> str:
+    """The shopper's words for a failure code; "" for a payment that did not fail."""
+    if not code:
+        return ""
+    return str(FAILURE_MESSAGES.get(code, _("The payment did not go through.")))
+
+
+def clean_return_url(raw, *, allowed_hosts) -> str:
+    """Where the hosted payment page sends the shopper back: a path on this site, or an http(s) address on
+    one of ``allowed_hosts`` (``PAYMENT_RETURN_URL_ALLOWED_HOSTS``), so nobody can use the marketplace's
+    payment page to send shoppers to a site of their choosing. "" when none was given."""
+    url = str(raw or "").strip()
+    if not url:
+        return ""
+    hosts = {host.strip().lower() for host in allowed_hosts if host.strip()}
+    if len(url) > RETURN_URL_MAX_LENGTH or not url_has_allowed_host_and_scheme(url, allowed_hosts=hosts):
+        message = _("Use a path on this site or an http(s) address on a host the marketplace allows.")
+        raise DomainError("payment.invalid", message, fields={"return_url": [message]})
+    return url
 
 
 def moves_forward(current: str, target: str) -> bool:
@@ -104,6 +135,15 @@ def check_refundable_order(*, order_status: str, refundable: Money) -> None:
         raise DomainError("refund.not_allowed", _("Only a paid order can be refunded."), status=409)
     if not refundable:
         raise DomainError("refund.nothing_to_refund", _("Nothing is left to refund on this order."), status=409)
+
+
+def check_stores_trading(*, suspended: list[str]) -> None:
+    """A group with an order at a suspended store takes no payment until the store is back or that order
+    is cancelled: the shopper would pay into escrow for goods nobody may ship."""
+    if suspended:
+        raise DomainError("payment.store_suspended", _(
+            "%(stores)s is suspended for now, so its order cannot be paid. Cancel that order to pay for the "
+            "rest, or wait until the store is back.") % {"stores": ", ".join(sorted(set(suspended)))}, status=409)
 
 
 def clean_card(raw) -> str:

@@ -10,8 +10,10 @@ from __future__ import annotations
 import json
 import secrets
 from dataclasses import dataclass
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from jishi.core import clock
@@ -22,7 +24,7 @@ from jishi.payments.providers.base import PAYMENT_FAILED, PAYMENT_SUCCEEDED
 from jishi.payments.providers.sandbox import SandboxProvider
 
 APPROVE, CANCEL = "approve", "cancel"
-CANCELLED_BY_SHOPPER = "cancelled_by_shopper"
+CANCELLED_BY_SHOPPER = rules.CANCELLED_BY_SHOPPER
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,16 @@ def outcome_of(payment: Payment) -> Outcome | None:
         return None
     data = json.loads(delivery.body)
     return Outcome(succeeded=data["type"] == PAYMENT_SUCCEEDED, failure_code=data["data"].get("failure_code", ""))
+
+
+def return_address(payment: Payment, outcome: Outcome) -> str:
+    """Where the page sends the shopper once they approved or cancelled: the payment's return URL with
+    ``payment`` (its id) and ``status`` (succeeded or failed) added, so the site or app that started it can
+    show the result at once (the webhook stays the authority on the money)."""
+    parts = urlsplit(payment.return_url or reverse("web:order_group", args=[payment.group_id]))
+    query = [*parse_qsl(parts.query, keep_blank_values=True), ("payment", str(payment.pk)),
+             ("status", PaymentStatus.SUCCEEDED if outcome.succeeded else PaymentStatus.FAILED)]
+    return urlunsplit(parts._replace(query=urlencode(query)))
 
 
 def submit(*, token: str, action: str, card_number: str = "") -> Outcome:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
@@ -49,27 +50,34 @@ from jishi.payments.providers.base import (
     PaymentProvider,
     ProviderEvent,
 )
+from jishi.stores.models import StoreStatus
 
 # --- starting a payment -----------------------------------------------------------------------------
 
 
-def start_payment(*, group: OrderGroup, provider: str | None = None) -> Payment:
+def start_payment(*, group: OrderGroup, provider: str | None = None, return_url: str = "") -> Payment:
     """Open a payment at the provider for what ``group`` still owes; returns it with ``redirect_url``.
 
-    The caller has checked that the group is the shopper's (``orders.selectors.access_order_group``).
-    Raises ``payment.not_payable`` (409) unless the group awaits payment and its window is open.
+    The caller has checked that the group is the shopper's (``orders.selectors.access_order_group``). The
+    provider's page sends the shopper back to ``return_url`` (checked against
+    ``PAYMENT_RETURN_URL_ALLOWED_HOSTS``: ``payment.invalid``, 422), else to the group's page. Raises
+    ``payment.not_payable`` (409) unless the group awaits payment and its window is open, and
+    ``payment.store_suspended`` (409) while one of its stores is suspended.
     """
+    back = rules.clean_return_url(return_url, allowed_hosts=settings.PAYMENT_RETURN_URL_ALLOWED_HOSTS)
     gateway = get_provider(provider)
     with transaction.atomic():
         locked = lock_group(group.pk)
-        pending = list(Order.objects.filter(group=locked, status=OrderStatus.PENDING_PAYMENT).only("charge_total"))
+        pending = list(Order.objects.filter(group=locked, status=OrderStatus.PENDING_PAYMENT)
+                       .select_related("store").only("charge_total", "store__name", "store__status"))
         due = Money(charge_amount_due(pending), locked.charge_currency)
         if locked.expires_at <= clock.now():
             due = Money.zero(locked.charge_currency)
         rules.check_payable(group_status=locked.status, amount_due=due)
+        rules.check_stores_trading(suspended=[o.store.name for o in pending if o.store.status != StoreStatus.ACTIVE])
         payment = Payment.objects.create(
             group=locked, provider=gateway.name, amount=due.amount, currency=due.currency,
-            token=secrets.token_urlsafe(24), return_url=reverse("web:order_group", args=[locked.pk]))
+            token=secrets.token_urlsafe(24), return_url=back or reverse("web:order_group", args=[locked.pk]))
         redirect = gateway.create_payment(payment)
         payment.reference, payment.redirect_url = redirect.reference[:120], redirect.url[:500]
         payment.save(update_fields=["reference", "redirect_url", "updated_at"])

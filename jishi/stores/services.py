@@ -20,9 +20,10 @@ from django.urls import reverse
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from jishi.accounts.rules import is_operator
 from jishi.core import clock, jobs
 from jishi.core.countries import is_country
-from jishi.core.errors import DomainError, NotFound, field_error
+from jishi.core.errors import DomainError, NotFound, PermissionDenied, field_error
 from jishi.core.images import read_image
 from jishi.money.models import Currency
 from jishi.money.rules import minor_units, quantize, to_decimal
@@ -343,13 +344,21 @@ def remove_member(*, access, membership_id: int) -> None:
         _event(access.store, access.membership.user, "member.removed", member=membership.user.email)
 
 
+def _require_operator(actor) -> None:
+    if not is_operator(actor):
+        raise PermissionDenied("store.operator_only",
+                               _("Only the marketplace's staff may suspend or reinstate a store."))
+
+
 def suspend_store(*, store: Store, reason: str, actor) -> Store:
     """Operator action: hide the store and its products everywhere at once; members see the reason.
 
     After commit, each buyer with an open order at the store is told once what happens to it and to their
     money (one job for the whole suspension; orders sits above stores, so it is asked for by name). A
-    store already suspended gets its new reason and nobody is told twice.
+    store already suspended gets its new reason and nobody is told twice. Raises ``store.operator_only``
+    (403) for anyone but staff and ``store.invalid`` (422) without a reason.
     """
+    _require_operator(actor)
     reason = (reason or "").strip()
     if not reason:
         raise field_error("store.invalid", "reason", _("Give the store a reason for the suspension."))
@@ -367,11 +376,16 @@ def suspend_store(*, store: Store, reason: str, actor) -> Store:
 
 
 def reinstate_store(*, store: Store, actor) -> Store:
+    """Operator action: the store and its products are back on sale. A store that is not suspended is
+    answered as it is (asked twice, nothing happens twice); ``store.operator_only`` (403) for anyone but
+    staff."""
+    _require_operator(actor)
     with transaction.atomic():
-        Store.objects.filter(pk=store.pk).update(status=StoreStatus.ACTIVE, suspension_reason="",
-                                                 suspended_at=None, updated_at=clock.now())
-        jobs.enqueue("jishi.catalog.tasks.index_store_products", store.pk)  # its products come back
-        _event(store, actor, "store.reinstated")
-        public_stores_changed()
+        reinstated = Store.objects.filter(pk=store.pk, status=StoreStatus.SUSPENDED).update(
+            status=StoreStatus.ACTIVE, suspension_reason="", suspended_at=None, updated_at=clock.now())
+        if reinstated:
+            jobs.enqueue("jishi.catalog.tasks.index_store_products", store.pk)  # its products come back
+            _event(store, actor, "store.reinstated")
+            public_stores_changed()
     store.refresh_from_db()
     return store

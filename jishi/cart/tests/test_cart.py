@@ -141,7 +141,7 @@ def test_a_product_that_is_not_published_cannot_be_added(cart, status):
 
 
 def test_nothing_of_a_suspended_store_can_be_added(cart, tea):
-    suspend_store(store=tea.store, reason="Counterfeit goods", actor=UserFactory())
+    suspend_store(store=tea.store, reason="Counterfeit goods", actor=UserFactory(is_staff=True))
 
     error = _refused(services.add_line, cart=cart, variant_id=tea.variant.id)
 
@@ -169,7 +169,7 @@ def test_a_line_whose_product_or_store_is_gone_moves_to_unavailable(cart, tea, w
     if withdraw == "archive":
         set_product_status(access=tea.access, product=tea.product, status="archived")
     else:
-        suspend_store(store=tea.store, reason="Under investigation", actor=UserFactory())
+        suspend_store(store=tea.store, reason="Under investigation", actor=UserFactory(is_staff=True))
 
     view = _view(cart)
 

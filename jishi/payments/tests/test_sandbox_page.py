@@ -31,7 +31,7 @@ def test_the_page_shows_the_amount_and_the_test_cards(client, group):
 def test_approving_with_the_success_card_pays_the_group(client, group, django_capture_on_commit_callbacks):
     payment = start_payment(group=group)
     response = _submit(client, payment, "4242 4242 4242 4242", django_capture_on_commit_callbacks)
-    assert response.status_code == 302 and response["Location"] == f"/orders/groups/{group.pk}/"
+    assert response.status_code == 302 and response["Location"] == f"/orders/groups/{group.pk}/?payment={payment.pk}&status=succeeded"
     payment.refresh_from_db()
     group.refresh_from_db()
     assert payment.status == PaymentStatus.SUCCEEDED and payment.card_last4 == "4242"

@@ -12,7 +12,6 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from jishi.core.errors import DomainError
@@ -20,14 +19,9 @@ from jishi.money.rules import Money
 from jishi.orders.selectors import access_order_group
 from jishi.payments import sandbox
 from jishi.payments.models import PaymentStatus
+from jishi.payments.rules import failure_message
 from jishi.payments.services import start_payment
 from jishi.web.forms.payments import SandboxCardForm
-
-FAILURES = {
-    "card_declined": gettext_lazy("Your card was declined. Try another card."),
-    "insufficient_funds": gettext_lazy("Your card has insufficient funds. Try another card."),
-    sandbox.CANCELLED_BY_SHOPPER: gettext_lazy("You cancelled the payment; your order still awaits it."),
-}
 
 
 def payment_redirect(request, group):
@@ -65,8 +59,8 @@ def sandbox_page(request, token: str):
             if outcome.succeeded:
                 messages.success(request, _("Payment approved. Thank you!"))
             else:
-                messages.error(request, FAILURES.get(outcome.failure_code, _("The payment did not go through.")))
-            return redirect(payment.return_url or "web:orders")
+                messages.error(request, failure_message(outcome.failure_code))
+            return redirect(sandbox.return_address(payment, outcome))
     status = 200 if request.method == "GET" or form.errors else 409
     return render(request, "web/payments/sandbox.html", {
         "payment": payment, "form": form, "done": done, "amount": Money(payment.amount, payment.currency),

@@ -32,6 +32,7 @@ from jishi.web.forms.errors import add_domain_errors
 from jishi.web.forms.money import PayoutAccountForm, PayoutForm
 
 PER_PAGE = 25
+RECENT_PAYOUTS = 10
 
 
 def _minimum(currency: str):
@@ -52,7 +53,7 @@ def _render(request, access, *, payout_form=None, account_form=None, status: int
         "minimums": {b.currency: _minimum(b.currency) for b in balances},
         "schedule_days": settings.PAYOUT_SCHEDULE_DAYS,
         "transactions": [store_transaction(row) for row in page.items],
-        "payouts": list_store_payouts(store_id=store.id), "payout_account": account,
+        "payouts": list_store_payouts(store_id=store.id)[:RECENT_PAYOUTS], "payout_account": account,
         "can_pay_out": access.can("request_payouts"), "can_edit_account": access.can("edit_payout_account"),
         "payout_form": payout_form or PayoutForm(initial={"currency": store.base_currency_id}),
         "account_form": account_form or PayoutAccountForm(
