@@ -48,6 +48,7 @@ from jishi.demo.vocabulary import (
 )
 from jishi.money.rules import Money
 from jishi.money.selectors import get_rate_table
+from jishi.orders.selectors import units_sold
 from jishi.stores.models import Membership, Role, Store
 from jishi.stores.selectors import public_stores_changed
 
@@ -347,7 +348,7 @@ def generate(*, products: int, seed: int = 42, images: bool = True, search_index
     history = generate_order_history(seed=seed, shopper=special[SHOPPER], operator=special[OPERATOR])
     say(f"  {history.orders} orders in {history.groups} checkouts, {history.refund_requests} refund requests\n")
     if search_index:
-        index = rebuild_index()
+        index = rebuild_index(sales=units_sold())  # "best selling" ranks by the order history just made
         say(f"  search index: {index.documents:,} products in {index.seconds:.1f} s\n")
     # The rows went in by bulk insert, past the services: pages cached before the demo are stale.
     listings_changed()

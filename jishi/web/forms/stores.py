@@ -54,9 +54,9 @@ class StoreSettingsForm(forms.Form):
         self.fields["country"].choices = _country_choices()
         self.fields["base_currency"].choices = _currency_choices()
         self.fields["shipping_rate"].help_text = _(
-            "The rate of your default shipping template: charged once per order, to every country, in "
-            "%(currency)s. Enter 0 for free shipping. Once you give that template its own zones or prices, "
-            "set them under Shipping templates instead.") % {
+            "Charged once per order, to every country, in %(currency)s, until you make a shipping template. "
+            "Enter 0 for free shipping. For prices by destination or weight, make a shipping template: from "
+            "then on, templates alone decide what shipping costs.") % {
             "currency": currency or _("the store's currency")}
         if currency_locked:
             self.fields["base_currency"].disabled = True
