@@ -82,3 +82,14 @@ def buy_now(buyer, variant, quantity: int = 1, *, charge_currency: str = "USD", 
     address = address or AddressFactory(user=buyer)
     return place_order_group(buyer=buyer, charge_currency=charge_currency, address_id=address.id,
                              lines=[{"variant_id": variant.id, "quantity": quantity}])
+
+
+def store_refund(order, amount, *, reason: str = "Refunded by the store"):
+    """A store's own refund of ``amount`` (Money) through the refund engine, its after-commit work run."""
+    from django.test import TestCase
+
+    from jishi.orders.rules import STORE
+    from jishi.payments.refunds import refund_order
+
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return refund_order(order=order, amount=amount, reason=reason, by=STORE)

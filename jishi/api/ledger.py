@@ -14,8 +14,8 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
-from jishi.api.schemas import CurrencyCode, ErrorOut, checked, one_of
-from jishi.core.errors import DomainError, NotFound, field_error
+from jishi.api.schemas import CurrencyCode, ErrorOut, checked, one_of, status_filter
+from jishi.core.errors import DomainError, NotFound
 from jishi.core.idempotency import clean_key, request_hash, run_once
 from jishi.ledger import payouts, selectors
 from jishi.ledger.models import Payout, PayoutAccount, PayoutStatus
@@ -176,21 +176,13 @@ def set_payout_account(request, slug: str, payload: PayoutAccountIn):
     return _account_out(payouts.set_payout_account(access=access, holder=payload.holder, number=payload.number))
 
 
-def _payout_status(status: str | None) -> str | None:
-    if status in (None, ""):
-        return None
-    if status not in PayoutStatus.values:
-        raise field_error("ledger.invalid", "status", _("Choose one of: %(statuses)s.") % {
-            "statuses": ", ".join(PayoutStatus.values)})
-    return status
-
-
 @router.get("/stores/{slug}/payouts", response={200: PayoutPage, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut})
 def list_payouts(request, slug: str, query: Query[PayoutListQuery]):
     """The store's payouts, newest first, with their status (in_transit, paid, failed) and, for a failed
     one, why; optionally only one ``status``."""
     access = access_store(user=request.auth, slug=slug, action="view_money")
-    found = selectors.list_store_payouts(store_id=access.store.id, status=_payout_status(query.status))
+    status = status_filter(query.status, PayoutStatus.values, code="ledger.invalid")
+    found = selectors.list_store_payouts(store_id=access.store.id, status=status)
     start = (query.page - 1) * query.page_size
     return PayoutPage(items=[payout_out(p) for p in found[start:start + query.page_size]], page=query.page,
                       page_size=query.page_size, total=found.count())

@@ -12,15 +12,13 @@ from decimal import Decimal
 from typing import Literal
 
 from django.utils import translation
-from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from jishi.api.cart import display_currency
 from jishi.api.catalog import StoreRef
-from jishi.api.schemas import CurrencyCode, ErrorOut, PostalAddressOut, Quantity, one_of
+from jishi.api.schemas import CurrencyCode, ErrorOut, PostalAddressOut, Quantity, one_of, status_filter
 from jishi.checkout.services import place_order_group, retry_when_locked
-from jishi.core.errors import field_error
 from jishi.core.idempotency import clean_key, request_hash, run_once
 from jishi.core.ids import MAX_ID
 from jishi.ledger.selectors import order_money, seller_share
@@ -333,12 +331,7 @@ def group_out(group: OrderGroup, orders: list[Order] | None = None) -> OrderGrou
 
 
 def _status_filter(status: str | None) -> str | None:
-    if status in (None, ""):
-        return None
-    if status not in OrderStatus.values:
-        raise field_error("order.invalid", "status", _("Choose one of: %(statuses)s.") % {
-            "statuses": ", ".join(OrderStatus.values)})
-    return status
+    return status_filter(status, OrderStatus.values, code="order.invalid")
 
 
 def _page(queryset, query: OrderListQuery) -> tuple[list[Order], int]:

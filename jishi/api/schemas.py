@@ -4,10 +4,12 @@ from decimal import Decimal
 from typing import Annotated
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 from ninja import Schema
 from pydantic import Field
 
 from jishi.cart.rules import MAX_QUANTITY
+from jishi.core.errors import field_error
 
 
 class ErrorDetail(Schema):
@@ -58,6 +60,16 @@ def checked(*, schema: dict, **kwargs):
     so a wrong value is answered with the service's own error code and translated message (still a 422
     naming the field)."""
     return Field(json_schema_extra=schema, **kwargs)
+
+
+def status_filter(status: str | None, statuses, *, code: str) -> str | None:
+    """A list route's ``status`` query: None (blank or left out) for every status, else one of ``statuses``;
+    anything else is ``code`` (422) naming the field."""
+    if status in (None, ""):
+        return None
+    if status not in statuses:
+        raise field_error(code, "status", _("Choose one of: %(statuses)s.") % {"statuses": ", ".join(statuses)})
+    return status
 
 
 def one_of(values, **kwargs):

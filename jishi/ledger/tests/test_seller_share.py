@@ -14,10 +14,10 @@ from jishi.ledger import rules, selectors
 from jishi.ledger.tests.conftest import complete
 from jishi.ledger.tests.test_commission import set_rate
 from jishi.money.rules import Money
-from jishi.orders.rules import BUYER, STORE
+from jishi.orders.rules import BUYER
 from jishi.orders.services import cancel_order
 from jishi.payments import sandbox
-from tests.factories import AddressFactory, UserFactory, buy_now, make_product, open_store_for
+from tests.factories import AddressFactory, UserFactory, buy_now, make_product, open_store_for, store_refund
 
 pytestmark = pytest.mark.django_db
 
@@ -30,14 +30,6 @@ def pay(group):
     """Paid through the sandbox gateway, so the refund engine finds the payment."""
     with TestCase.captureOnCommitCallbacks(execute=True):
         sandbox.pay(group)
-
-
-def refund(order, amount: Money):
-    """A store's own refund, through the refund engine."""
-    from jishi.payments.refunds import refund_order
-
-    with TestCase.captureOnCommitCallbacks(execute=True):
-        return refund_order(order=order, amount=amount, reason="Short by one tin", by=STORE)
 
 
 @pytest.fixture
@@ -58,7 +50,7 @@ def _paid(tea, quantity=2, *, charge_currency="USD"):
 def test_before_release_the_share_is_what_release_will_credit_after_a_partial_refund(tea):
     store, access, *_ = tea
     order = _paid(tea)  # CNY 200.00 at 5 %
-    refund(order, cny("50.00"))
+    store_refund(order, cny("50.00"))
 
     before = selectors.seller_share(order)
 
@@ -79,7 +71,7 @@ def test_after_release_a_refund_gives_back_its_commission_and_the_share_follows_
     store, access, *_ = tea
     order = _paid(tea)
     complete(order, access)
-    refund(order, cny("50.00"))
+    store_refund(order, cny("50.00"))
 
     share = selectors.seller_share(order)
     money = selectors.order_money(order)
@@ -127,7 +119,7 @@ def test_what_the_page_promises_before_release_is_what_release_credits(tea, pric
         for cut in cuts:
             left = selectors.order_money(order).refundable
             if left > cny("1.00"):
-                refund(order, min(cny(Decimal(cut) / 100), left - cny("1.00")))
+                store_refund(order, min(cny(Decimal(cut) / 100), left - cny("1.00")))
         projected = selectors.seller_share(order)
         order.refresh_from_db()
         complete(order, access)

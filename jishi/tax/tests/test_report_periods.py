@@ -14,10 +14,9 @@ from jishi.core import clock
 from jishi.ledger.reconciliation import reconcile
 from jishi.ledger.selectors import check_ledger, order_money
 from jishi.money.rules import Money
-from jishi.orders.rules import STORE
 from jishi.payments import sandbox
 from jishi.tax.selectors import authority_totals, tax_owed
-from tests.factories import AddressFactory, UserFactory, buy_now, make_product, open_store_for
+from tests.factories import AddressFactory, UserFactory, buy_now, make_product, open_store_for, store_refund
 
 pytestmark = pytest.mark.django_db
 
@@ -30,14 +29,6 @@ def cny(amount) -> Money:
 
 def eur(amount) -> Money:
     return Money(amount, "EUR")
-
-
-def refund(order, amount: Money):
-    """A store's own refund, through the refund engine."""
-    from jishi.payments.refunds import refund_order
-
-    with TestCase.captureOnCommitCallbacks(execute=True):
-        return refund_order(order=order, amount=amount, reason="Lost in transit", by=STORE)
 
 
 @pytest.fixture
@@ -79,8 +70,8 @@ def test_a_refund_in_a_later_period_is_a_correction_and_never_makes_that_period_
     cup = bought("cup", day=31)  # CNY 100 = EUR 12.50: duty EUR 3, VAT EUR 3.10 → CNY 48.80
     assert cny(cup.duty_total + cup.tax_total) == cny("48.80")
     with clock.frozen(start + dt.timedelta(days=32)):
-        refund(tea, order_money(tea).refundable)  # all of November's order back, in December
-        refund(cup, cny("50.00"))  # part of December's own order
+        store_refund(tea, order_money(tea).refundable)  # all of November's order back, in December
+        store_refund(cup, cny("50.00"))  # part of December's own order
 
     row = _report(december)["FR", "CNY"]
     cup_back = order_money(cup).tax_refunded  # 48.80 × 50 / 148.80, rounded half-up
@@ -113,7 +104,7 @@ def test_an_authority_owes_its_periods_net_across_currencies_and_its_credit_only
     ink = bought("ink", day=40)  # JPY 6000 = EUR 37.50: duty EUR 3, VAT EUR 8.10 → JPY 1,776
     assert Money(ink.duty_total + ink.tax_total, "JPY") == Money(1776, "JPY")
     with clock.frozen(start + dt.timedelta(days=41)):
-        refund(tea, order_money(tea).refundable)
+        store_refund(tea, order_money(tea).refundable)
 
     rows = _report(december)
     cny_row, jpy_row = rows["FR", "CNY"], rows["FR", "JPY"]
@@ -130,7 +121,7 @@ def test_the_report_page_and_csv_show_corrections_and_credit_apart(lyon, admin_c
     bought, (_november, december), start = lyon
     tea = bought("tea", day=3)
     with clock.frozen(start + dt.timedelta(days=35)):
-        refund(tea, order_money(tea).refundable)
+        store_refund(tea, order_money(tea).refundable)
     since, until = december[0].date(), (december[1] - dt.timedelta(days=1)).date()
 
     page = admin_client.get(REPORT, {"since": since.isoformat(), "until": until.isoformat()}).content.decode()

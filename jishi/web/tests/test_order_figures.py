@@ -15,23 +15,14 @@ from django.test import TestCase
 from jishi.ledger.selectors import order_money, seller_share
 from jishi.ledger.tests.conftest import complete
 from jishi.money.rules import Money
-from jishi.orders.rules import STORE
 from jishi.payments import sandbox
-from tests.factories import AddressFactory, UserFactory, bearer, buy_now, make_product, open_store_for
+from tests.factories import AddressFactory, UserFactory, bearer, buy_now, make_product, open_store_for, store_refund
 
 pytestmark = pytest.mark.django_db
 
 
 def cny(amount) -> Money:
     return Money(amount, "CNY")
-
-
-def refund(order, amount: Money):
-    """A store's own refund, through the refund engine."""
-    from jishi.payments.refunds import refund_order
-
-    with TestCase.captureOnCommitCallbacks(execute=True):
-        return refund_order(order=order, amount=amount, reason="One tin dented", by=STORE)
 
 
 @pytest.fixture
@@ -233,7 +224,7 @@ def test_seller_page_figures_partial_refund_before_release(client, tea):
 def test_buyer_page_and_api_figures_partial_refund_before_release(client, tea):
     order = tea.order("100.00", 2, charge_currency="USD")
     assert order.charge_total == Money("31.25", "USD").amount
-    refund(order, cny("50.00"))
+    store_refund(order, cny("50.00"))
 
     page = buyer_page(client, tea, order)
 
@@ -257,7 +248,7 @@ def test_seller_page_figures_refund_after_release(client, tea):
     complete(order, tea.access)
     # A tenth back after release: CNY 18.88 of it is the tax (188.80 / 10) and goes back from tax payable;
     # CNY 80.00 comes back from the store's balance with its commission, 40.00 × 80 / 800 = 4.00.
-    refund(order, cny("98.88"))
+    store_refund(order, cny("98.88"))
 
     page = seller_page(client, tea, order)
 
@@ -271,7 +262,7 @@ def test_seller_page_figures_refund_after_release(client, tea):
 def test_buyer_page_and_api_figures_refund_after_release(client, tea):
     order = tea.order("400.00", 2, to=tea.lyon, charge_currency="EUR")
     complete(order, tea.access)
-    refund(order, cny("98.88"))
+    store_refund(order, cny("98.88"))
 
     page = buyer_page(client, tea, order)
 
@@ -286,9 +277,9 @@ def test_the_store_figures_add_up_on_the_page_in_every_case(client, tea):
     """Total − refunded − taxes for the authority − commission = yours after commission, in the API."""
     cases = [tea.order("100.00", 2), tea.order("400.00", 2, to=tea.lyon, charge_currency="EUR"),
              tea.order("1000.00", 2, to=tea.lyon, charge_currency="EUR")]
-    refund(cases[0], cny("50.00"))
+    store_refund(cases[0], cny("50.00"))
     complete(cases[1], tea.access)
-    refund(cases[1], cny("98.88"))
+    store_refund(cases[1], cny("98.88"))
     for order in cases:
         body = store_api(client, tea, order)
         total, refunded, taxes, commission, net = (Money(body[name], "CNY") for name in (
