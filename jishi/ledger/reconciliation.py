@@ -1,5 +1,6 @@
 """The operator's reconciliation report: the books' own check (``selectors.check_ledger``) cross-checked
-against the orders, with the money held per open order and the payment alerts still open.
+against the orders, with the money held per open order. The payment alerts still open are payments' to
+list (``payments.selectors.list_open_alerts``); the ledger sits below payments and reads only the books.
 
 Read only, and a constant number of queries whatever the size of the books.
 """
@@ -8,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.apps import apps
 from django.db.models import Q, Sum
 
 from jishi.ledger.models import Account, AccountKind, EntryKind, Posting
@@ -36,7 +36,6 @@ class Reconciliation:
     check: LedgerCheck
     open_escrow: list[OrderEscrow] = field(default_factory=list)
     escrow_total: dict[str, Money] = field(default_factory=dict)
-    alerts: list = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
 
     @property
@@ -48,17 +47,7 @@ class Reconciliation:
         extra = len(self.problems) - len(self.check.problems)
         if extra:
             line += f"; {extra} order problem(s)"
-        if self.alerts:
-            line += f"; {len(self.alerts)} open payment alert(s)"
         return line
-
-
-def _open_alerts(limit: int) -> list:
-    try:
-        alert = apps.get_model("payments", "PaymentAlert")
-    except LookupError:
-        return []
-    return list(alert.objects.filter(resolved=False).order_by("-created_at")[:limit])
 
 
 def reconcile(*, limit: int = 200) -> Reconciliation:
@@ -88,5 +77,4 @@ def reconcile(*, limit: int = 200) -> Reconciliation:
         for order_id, status, store_name, currency, total in (
             held.exclude(order__status__in=CLOSED_STATUSES).order_by("total")
             .values_list("order_id", "order__status", "store__name", "currency", "total")[:limit])]
-    report.alerts = _open_alerts(limit)
     return report

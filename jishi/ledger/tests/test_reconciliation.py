@@ -9,6 +9,8 @@ from jishi.cli import main
 from jishi.ledger.models import Account, AccountKind, Entry, EntryKind, Posting
 from jishi.ledger.reconciliation import reconcile
 from jishi.orders.models import Order, OrderStatus
+from jishi.payments.alerts import raise_alert
+from jishi.payments.models import AlertKind
 
 pytestmark = pytest.mark.django_db
 
@@ -65,6 +67,13 @@ def test_the_admin_shows_the_report_linked_from_the_index(admin_client, money):
     page = admin_client.get("/admin/ledger/entry/reconciliation/").content.decode()
     assert "The books reconcile." in page and "Escrow per open order" in page and f"#{money.waiting.id}" in page
     assert "Seller payable" in page and "950.00" in page
+    assert "Open payment alerts" in page and "payment alert needs your attention" not in page
+
+
+def test_the_admin_report_links_the_open_payment_alerts(admin_client, money):
+    raise_alert(kind=next(iter(AlertKind.values)), message="Amount does not match")
+    page = admin_client.get("/admin/ledger/entry/reconciliation/").content.decode()
+    assert "1 payment alert needs your attention" in page and "/admin/payments/paymentalert/?resolved__exact=0" in page
 
 
 def test_the_report_is_for_staff_with_ledger_access_only(client, money):
