@@ -58,6 +58,9 @@ def test_a_declined_card_fails_the_payment_and_the_shopper_can_try_again(client,
     assert shown in page and "Pay now" in page
     retry = client.post(f"/orders/groups/{group.pk}/pay/")
     assert retry.status_code == 302 and retry["Location"] == group.payments.first().redirect_url
+    # The failed attempt stays on the group's page after the flash message is gone.
+    later = client.get(f"/orders/groups/{group.pk}/").content.decode()
+    assert "Payment attempts" in later and "Failed" in later and shown in later and f"card ending {card[-4:]}" in later
     assert group.payments.count() == 2
 
 

@@ -16,6 +16,8 @@ from jishi.money.rules import Money
 from jishi.orders import selectors, services
 from jishi.orders.models import GroupStatus, OrderStatus
 from jishi.orders.rules import BUYER
+from jishi.payments.rules import failure_message
+from jishi.payments.selectors import list_group_payments
 from jishi.web.forms.trade import CancelOrderForm
 from jishi.web.views.order_pages import render_buyer_order
 
@@ -73,8 +75,11 @@ def order_group(request, group_id: int):
     """What one checkout placed: each store's order and the amount to pay for them all."""
     group = selectors.access_order_group(user=request.user, group_id=group_id)
     orders = list(group.orders.all())
+    payments = list_group_payments(group=group)
+    for payment in payments:
+        payment.failure_message = failure_message(payment.failure_code)
     return render(request, "web/orders/group.html", {
-        "group": group, "orders": orders, "GroupStatus": GroupStatus,
+        "group": group, "orders": orders, "GroupStatus": GroupStatus, "payments": payments,
         "amount_due": Money(selectors.charge_amount_due(group.orders.all()), group.charge_currency),
         "converted": any(order.currency != group.charge_currency for order in orders),
     })
