@@ -13,17 +13,16 @@ import json
 from decimal import Decimal
 from typing import Literal
 
-from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
-from jishi.api.schemas import ErrorOut, checked, one_of
-from jishi.core.errors import field_error
+from jishi.api.schemas import ErrorOut, checked, one_of, status_filter
 from jishi.core.idempotency import clean_key, request_hash, run_once
 from jishi.disputes import rules, selectors, services
 from jishi.disputes.models import RefundReason, RefundRequest, RefundRequestStatus
 from jishi.money.rules import quantize
 from jishi.orders.selectors import access_order, access_store_order
+from jishi.payments import refunds
 from jishi.stores.selectors import access_store
 
 router = Router(tags=["refund requests"])
@@ -135,7 +134,7 @@ class RefundOut(Schema):
 # --- building the answers ---------------------------------------------------------------------------
 
 
-def _summary(found: RefundRequest) -> dict:
+def request_summary(found: RefundRequest) -> dict:
     return {"id": found.id, "order_id": found.order_id, "status": found.status, "reason": found.reason,
             "amount": quantize(found.amount, found.currency), "currency": found.currency,
             "goods_return": found.goods_return, "due_at": found.due_at, "created_at": found.created_at,
@@ -145,7 +144,7 @@ def _summary(found: RefundRequest) -> dict:
 def request_out(found: RefundRequest, by: str) -> RefundRequestOut:
     refunded = found.refunded_amount
     return RefundRequestOut(
-        **_summary(found), details=found.details, return_carrier=found.return_carrier,
+        **request_summary(found), details=found.details, return_carrier=found.return_carrier,
         return_tracking_number=found.return_tracking_number, return_shipped_at=found.return_shipped_at,
         return_confirmed_at=found.return_confirmed_at, reject_reason=found.reject_reason,
         escalation_note=found.escalation_note, decision=found.decision, decision_note=found.decision_note,
@@ -163,13 +162,8 @@ def refund_out(refund) -> RefundOut:
                      created_at=refund.created_at)
 
 
-def _status_filter(status: str | None) -> str | None:
-    if status in (None, ""):
-        return None
-    if status not in RefundRequestStatus.values:
-        raise field_error("refund_request.invalid", "status", _("Choose one of: %(statuses)s.") % {
-            "statuses": ", ".join(RefundRequestStatus.values)})
-    return status
+def request_status_filter(status: str | None) -> str | None:
+    return status_filter(status, RefundRequestStatus.values, code="refund_request.invalid")
 
 
 # --- the buyer --------------------------------------------------------------------------------------
@@ -197,7 +191,7 @@ def list_refund_requests(request, order_id: int):
     """Every refund request on one of the caller's orders, newest first."""
     order = access_order(user=request.auth, order_id=order_id)
     found = selectors.list_order_refund_requests(order=order)
-    return RefundRequestPage(items=[RefundRequestSummaryOut(**_summary(r)) for r in found], page=1,
+    return RefundRequestPage(items=[RefundRequestSummaryOut(**request_summary(r)) for r in found], page=1,
                              page_size=max(1, len(found)), total=len(found))
 
 
@@ -244,9 +238,9 @@ def withdraw_refund_request(request, order_id: int, request_id: int):
 def list_store_refund_requests(request, slug: str, query: Query[RefundRequestListQuery]):
     """Refund requests on the store's orders, newest first, optionally in one ``status``."""
     access = access_store(user=request.auth, slug=slug, action="view_orders")
-    queryset = selectors.list_store_refund_requests(store=access.store, status=_status_filter(query.status))
+    queryset = selectors.list_store_refund_requests(store=access.store, status=request_status_filter(query.status))
     start = (query.page - 1) * query.page_size
-    items = [RefundRequestSummaryOut(**_summary(r)) for r in queryset[start:start + query.page_size]]
+    items = [RefundRequestSummaryOut(**request_summary(r)) for r in queryset[start:start + query.page_size]]
     return RefundRequestPage(items=items, page=query.page, page_size=query.page_size, total=queryset.count())
 
 
@@ -293,11 +287,12 @@ def confirm_return(request, slug: str, request_id: int, payload: ConfirmReturnIn
     return _store_answer(request, slug, request_id)
 
 
-def _refund_key(store_id: int, user_id: int, key: str | None) -> str:
-    """The refund's own key (payments returns the same refund for it), from the client's Idempotency-Key."""
+def refund_key(scope: str, user_id: int, key: str | None) -> str:
+    """The refund's own key (the refund engine returns the same refund for it), from the client's
+    Idempotency-Key: the same client key in another scope or from another caller is another refund."""
     if not key:
         return ""
-    return "api:" + hashlib.sha256(f"{store_id}:{user_id}:{key}".encode()).hexdigest()[:48]
+    return "api:" + hashlib.sha256(f"{scope}:{user_id}:{key}".encode()).hexdigest()[:48]
 
 
 @store_router.post("/stores/{slug}/orders/{order_id}/refunds",
@@ -313,9 +308,9 @@ def refund_store_order(request, slug: str, order_id: int, payload: StoreRefundIn
     fingerprint = request_hash(method=request.method, path=request.path, body=json.loads(request.body or b"{}"))
 
     def work() -> tuple[int, dict]:
-        refund = services.refund_store_order(access=access, order=order, amount=payload.amount,
-                                             reason=payload.reason, restock=payload.restock,
-                                             key=_refund_key(access.store.id, request.auth.id, key))
+        refund = refunds.refund_store_order(access=access, order=order, amount=payload.amount,
+                                            reason=payload.reason, restock=payload.restock,
+                                            key=refund_key(str(access.store.id), request.auth.id, key))
         return 201, refund_out(refund).model_dump(mode="json")
 
     stored = run_once(user=request.auth, scope=f"store-refund:{access.store.id}", key=key, fingerprint=fingerprint,

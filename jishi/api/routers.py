@@ -2,7 +2,7 @@
 
 
 def register(api) -> None:
-    from jishi.api import accounts, cart, catalog, disputes, ledger, money, orders, payments, search, stores
+    from jishi.api import accounts, cart, catalog, disputes, ledger, money, operator, orders, payments, search, stores
 
     api.add_router("/auth", accounts.auth_router)
     api.add_router("/me", accounts.me_router)
@@ -25,3 +25,4 @@ def register(api) -> None:
     from jishi.api import tax
 
     api.add_router("", tax.router)
+    api.add_router("", operator.router)

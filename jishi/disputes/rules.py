@@ -20,6 +20,7 @@ import datetime as dt
 
 from django.conf import settings
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from jishi.core.errors import DomainError
 from jishi.disputes.models import RefundReason
@@ -82,6 +83,9 @@ ACTIONS: dict[str, tuple[str, frozenset[str], str | None]] = {
     "decide": (OPERATOR, frozenset({S.ESCALATED}), None),
 }
 
+# How the error above names an action with more than one outcome.
+ACTION_WORDS = {"accept": gettext_lazy("accepted"), "decide": gettext_lazy("decided")}
+
 
 def actions_for(status: str, by: str) -> list[str]:
     """The actions ``by`` may take on a request in ``status`` now (what the pages offer as buttons)."""
@@ -94,10 +98,14 @@ def check_action(current: str, action: str) -> None:
     _side, sources, target = ACTIONS[action]
     if current in sources:
         return
-    raise DomainError("refund_request.illegal_transition",
-                      _("A refund request that is “%(current)s” cannot become “%(target)s”.") % {
-                          "current": S(current).label, "target": S(target or S.ACCEPTED).label},
-                      status=409, fields={"status": [S(current).label]})
+    if target is None:  # an action with more than one outcome: name the action, not one of them
+        message = _("A refund request that is “%(current)s” cannot be %(action)s now.") % {
+            "current": S(current).label, "action": ACTION_WORDS[action]}
+    else:
+        message = _("A refund request that is “%(current)s” cannot become “%(target)s”.") % {
+            "current": S(current).label, "target": S(target).label}
+    raise DomainError("refund_request.illegal_transition", message, status=409,
+                      fields={"status": [S(current).label]})
 
 
 def due_after(status: str, now: dt.datetime) -> dt.datetime | None:
