@@ -93,3 +93,12 @@ def store_refund(order, amount, *, reason: str = "Refunded by the store"):
 
     with TestCase.captureOnCommitCallbacks(execute=True):
         return refund_order(order=order, amount=amount, reason=reason, by=STORE)
+
+
+def member_of(store, role):
+    """A new user who is a member of ``store`` with ``role``."""
+    from jishi.stores.models import Membership
+
+    user = UserFactory()
+    Membership.objects.create(store=store, user=user, role=role)
+    return user

@@ -11,7 +11,7 @@ from jishi.core.errors import DomainError
 from jishi.stores.models import Invitation, Membership, Role, Store, StoreEvent, StoreStatus
 from jishi.stores.selectors import access_store
 from jishi.stores.services import invite_member, suspend_store
-from tests.factories import UserFactory, bearer, make_product, open_store_for
+from tests.factories import UserFactory, bearer, make_product, member_of, open_store_for
 
 pytestmark = pytest.mark.django_db
 JSON = "application/json"
@@ -88,17 +88,11 @@ def test_api_opens_reads_and_updates_a_store(client):
     assert [s["slug"] for s in client.get("/api/v1/stores", **auth).json()] == [slug]
 
 
-def _member(store, role):
-    user = UserFactory()
-    Membership.objects.create(store=store, user=user, role=role)
-    return user
-
-
 @pytest.mark.parametrize(("role", "settings_status", "members_status"), [
     (Role.OWNER, 200, 200), (Role.MANAGER, 200, 403), (Role.STAFF, 403, 403)])
 def test_roles_decide_what_a_member_may_open(client, role, settings_status, members_status):
     store, _ = open_store_for()
-    user = store.memberships.get().user if role == Role.OWNER else _member(store, role)
+    user = store.memberships.get().user if role == Role.OWNER else member_of(store, role)
     client.force_login(user)
     assert client.get(f"/seller/{store.slug}/").status_code == 200
     assert client.get(f"/seller/{store.slug}/products/").status_code == 200
@@ -129,7 +123,7 @@ def test_invitations_by_email(client, django_capture_on_commit_callbacks):
 
 def test_owner_manages_the_team_but_stays_owner(client):
     store, access = open_store_for()
-    staff = _member(store, Role.STAFF)
+    staff = member_of(store, Role.STAFF)
     owner = store.memberships.get(role=Role.OWNER)
     client.force_login(owner.user)
     membership = Membership.objects.get(user=staff)
@@ -212,7 +206,7 @@ def test_base_currency_is_locked_once_products_exist(client):
 def test_a_member_of_store_a_cannot_touch_store_b(client):
     store_a, _ = open_store_for(name="Store A")
     store_b, _ = open_store_for(name="Store B")
-    staff_b = _member(store_b, Role.STAFF)
+    staff_b = member_of(store_b, Role.STAFF)
     invitation_b = Invitation.objects.create(store=store_b, email="x@example.com", role="staff", token_hash="h")
     owner_a = store_a.memberships.get().user
     client.force_login(owner_a)
@@ -245,11 +239,11 @@ def test_a_member_of_store_a_cannot_touch_store_b(client):
 def test_members_page_queries_do_not_grow_with_the_team(client, django_assert_max_num_queries):
     store, _ = open_store_for()
     client.force_login(store.memberships.get().user)
-    _member(store, Role.STAFF)
+    member_of(store, Role.STAFF)
     with django_assert_max_num_queries(9):
         client.get(f"/seller/{store.slug}/members/")
     for _ in range(10):
-        _member(store, Role.STAFF)
+        member_of(store, Role.STAFF)
     with django_assert_max_num_queries(9):
         assert client.get(f"/seller/{store.slug}/members/").status_code == 200
 

@@ -4,8 +4,8 @@ role falls short the 403 page with the reason, in the request's language; the AP
 import pytest
 
 from jishi.orders.services import mark_paid
-from jishi.stores.models import Membership, Role
-from tests.factories import AddressFactory, UserFactory, buy_now, make_product, open_store_for
+from jishi.stores.models import Role
+from tests.factories import AddressFactory, UserFactory, buy_now, make_product, member_of, open_store_for
 
 pytestmark = pytest.mark.django_db
 
@@ -20,12 +20,6 @@ def paid_order():
     return group.orders.get()
 
 
-def _member(store, role):
-    user = UserFactory()
-    Membership.objects.create(store=store, user=user, role=role)
-    return user
-
-
 def test_another_stores_order_is_the_404_page(client, paid_order):
     other, _ = open_store_for(name="Ningbo Knives")
     client.force_login(other.memberships.get().user)
@@ -37,7 +31,7 @@ def test_another_stores_order_is_the_404_page(client, paid_order):
 
 
 def test_a_role_that_falls_short_is_the_403_page_with_its_reason(client, paid_order):
-    client.force_login(_member(paid_order.store, Role.STAFF))
+    client.force_login(member_of(paid_order.store, Role.STAFF))
     response = client.post(f"/seller/{paid_order.store.slug}/orders/{paid_order.id}/cancel/", {"reason": "No"})
     assert response.status_code == 403
     page = response.content.decode()
@@ -47,7 +41,7 @@ def test_a_role_that_falls_short_is_the_403_page_with_its_reason(client, paid_or
 
 
 def test_the_403_reason_speaks_the_visitors_language(client, paid_order):
-    client.force_login(_member(paid_order.store, Role.STAFF))
+    client.force_login(member_of(paid_order.store, Role.STAFF))
     response = client.post(f"/seller/{paid_order.store.slug}/orders/{paid_order.id}/cancel/", {"reason": "No"},
                            HTTP_ACCEPT_LANGUAGE="zh-Hans")
     assert response.status_code == 403

@@ -11,8 +11,8 @@ from jishi.catalog.models import Variant
 from jishi.catalog.selectors import get_category_tree
 from jishi.orders.models import Order, OrderEvent, OrderStatus
 from jishi.orders.services import mark_paid
-from jishi.stores.models import Membership, Role
-from tests.factories import AddressFactory, UserFactory, buy_now, make_product, open_store_for
+from jishi.stores.models import Role
+from tests.factories import AddressFactory, UserFactory, buy_now, make_product, member_of, open_store_for
 
 pytestmark = pytest.mark.django_db
 
@@ -37,12 +37,6 @@ def _order(shop, quantity=2, *, paid=True, variant=None):
     if paid:
         mark_paid(group)
     return group.orders.get()
-
-
-def _member(store, role):
-    user = UserFactory()
-    Membership.objects.create(store=store, user=user, role=role)
-    return user
 
 
 def _urls(store, order):
@@ -244,7 +238,7 @@ def test_anonymous_visitors_are_sent_to_log_in(client, shop):
 
 def test_staff_ship_but_may_not_cancel(client, shop):
     order = _order(shop)
-    staff = _member(shop["store"], Role.STAFF)
+    staff = member_of(shop["store"], Role.STAFF)
     client.force_login(staff)
     urls = _urls(shop["store"], order)
     page = client.get(urls["detail"])
@@ -262,7 +256,7 @@ def test_staff_ship_but_may_not_cancel(client, shop):
 
 def test_managers_may_cancel(client, shop):
     order = _order(shop)
-    client.force_login(_member(shop["store"], Role.MANAGER))
+    client.force_login(member_of(shop["store"], Role.MANAGER))
     assert client.get(_urls(shop["store"], order)["detail"]).context["can_cancel"]
     assert client.post(_urls(shop["store"], order)["cancel"], {"reason": "Damaged stock"}).status_code == 302
     order.refresh_from_db()
