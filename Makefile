@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PYTEST_WORKERS ?= 2
 
-.PHONY: run test lint migrate demo messages bench bench-flash bench-search bench-pages clean
+.PHONY: run test lint migrate demo messages bench bench-flash bench-search bench-pages bench-outbox clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -49,6 +49,10 @@ bench-search: $(STAMP)
 # 4 workers each, 127.0.0.1): req/s and p50/p99, page cache warm and cold, and the ratios Jishi/Oscar.
 bench-pages: $(STAMP)
 	$(BIN)/python bench/pages.py
+
+# The jobs' outbox: rows written per second, and the backlog the relay clears in a minute.
+bench-outbox: $(STAMP)
+	$(BIN)/python bench/outbox.py
 
 clean:
 	rm -rf $(VENV) var build *.egg-info

@@ -24,6 +24,9 @@ app.conf.beat_schedule = {
     "purge-expired-idempotency-keys": {"task": "jishi.core.tasks.purge_expired_idempotency_keys",
                                        "schedule": 3600.0},
     "purge-abandoned-carts": {"task": "jishi.cart.tasks.purge_abandoned_carts", "schedule": 24 * 3600.0},
+    # The outbox's relay: hands over the jobs a lost message, a down broker or a dead worker left behind.
+    "relay-jobs": {"task": "jishi.core.tasks.relay_jobs", "schedule": 10.0},
+    "purge-finished-jobs": {"task": "jishi.core.tasks.purge_finished_jobs", "schedule": 3600.0},
     "retry-webhook-deliveries": {"task": "jishi.payments.tasks.retry_webhook_deliveries", "schedule": 60.0},
     # Daily; each store is paid out at most once per PAYOUT_SCHEDULE_DAYS (weekly by default).
     "pay-out-due-stores": {"task": "jishi.ledger.tasks.pay_out_due_stores", "schedule": 24 * 3600.0},

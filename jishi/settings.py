@@ -160,6 +160,12 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CACHE_PREFIX", "jishi")
 TIMER_SWEEP_SECONDS = int(os.environ.get("TIMER_SWEEP_SECONDS", "60"))
+# The jobs' outbox (``core.jobs``): runs before a job is declared dead, how long a runner's claim lasts,
+# when the relay hands over again a job nobody claimed, and how long done jobs are kept.
+JOB_MAX_ATTEMPTS = int(os.environ.get("JOB_MAX_ATTEMPTS", "10"))
+JOB_LEASE_SECONDS = int(os.environ.get("JOB_LEASE_SECONDS", "600"))
+JOB_REDISPATCH_SECONDS = int(os.environ.get("JOB_REDISPATCH_SECONDS", "60"))
+JOB_KEEP_DAYS = int(os.environ.get("JOB_KEEP_DAYS", "7"))
 
 # --- trade ----------------------------------------------------------------------------------------
 # Unpaid order groups expire (their stock goes back) after this many minutes.

@@ -139,8 +139,7 @@ def list_members(request, slug: str):
                                                422: ErrorOut})
 def invite_member(request, slug: str, payload: InvitationIn):
     access = access_store(user=request.auth, slug=slug, action="manage_members")
-    invitation = services.invite_member(access=access, email=payload.email, role=payload.role,
-                                        base_url=request.build_absolute_uri("/"))
+    invitation = services.invite_member(access=access, email=payload.email, role=payload.role)
     return 201, invitation
 
 

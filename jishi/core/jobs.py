@@ -1,12 +1,23 @@
-"""Background jobs: run after the current transaction commits, on a Celery worker or in this process.
+"""Background jobs through a transactional outbox: written with the change that causes them, run once it
+commits, on a Celery worker or in this process, and never lost with a broker or a worker.
 
-With ``REDIS_URL`` set a job is queued to Celery (``jishi worker`` runs it, retrying with backoff as the
-task says); in embedded mode it runs in this process right after commit, and a failure is logged
-instead of failing the request that already committed. Either way a job never sees uncommitted rows.
+``enqueue`` writes a ``Job`` row in the caller's transaction and, once it commits, hands the row over:
+to Celery with ``REDIS_URL`` set (``jishi worker`` runs it), else in this process right away. Whoever runs
+a row claims it first with a conditional update, so a row handed over twice runs once; a failure is
+logged and the row is tried again after a backoff (10 s, 20 s, 40 s … at most an hour), then declared
+dead after ``JOB_MAX_ATTEMPTS`` (an error in the log and a banner on the operator's admin index).
+``relay`` (a timer) hands over again what nobody ran: a message Redis lost, a broker that was down at
+commit, a worker killed mid-job (its claim lapses after ``JOB_LEASE_SECONDS``), a retry that fell due.
+
+A row runs at least once: a worker killed after the work but before the row is marked done runs it
+again, so handlers are written to be repeated (deliveries, payouts and refunds check their own rows;
+order mail may, in that window only, arrive twice — never not at all). A job never sees uncommitted
+rows, and handing over after commit can never turn a committed request into an error answer.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import importlib
 import logging
 import threading
@@ -14,17 +25,29 @@ import time
 
 from django.conf import settings
 from django.db import close_old_connections, connections, transaction
+from django.db.models import F, Q
+
+from jishi.core import clock
+from jishi.core.models import Job, JobStatus
 
 logger = logging.getLogger(__name__)
 
+FIRST_RETRY_SECONDS = 10
+MAX_RETRY_SECONDS = 3600
+ERROR_LENGTH = 2000
 
-def enqueue(task, *args) -> None:
-    """Run the Celery ``task`` with ``args`` once the surrounding transaction commits (at once outside one).
+
+def enqueue(task, *args) -> Job:
+    """Write the job ``task(*args)`` in the surrounding transaction and hand it over once that commits (at
+    once outside one). ``args`` are JSON values: ids and short strings.
 
     ``task`` is a task object or its dotted name (``"jishi.orders.tasks.send_order_mail"``): a lower app
     asks for work an upper app owns by name, so it never imports it.
     """
-    transaction.on_commit(lambda: _dispatch(task, args))
+    name = task if isinstance(task, str) else task.name
+    job = Job.objects.create(task=name, args=list(args), dispatched_at=clock.now())
+    transaction.on_commit(lambda: _dispatch(job.pk))
+    return job
 
 
 def resolve(name: str):
@@ -33,16 +56,98 @@ def resolve(name: str):
     return getattr(importlib.import_module(module), attribute)
 
 
-def _dispatch(task, args: tuple) -> None:
-    if isinstance(task, str):
-        task = resolve(task)
+def _dispatch(job_id: int) -> None:
+    """Hand one committed row over. A broker that refuses leaves the row for the relay: the request that
+    committed it has succeeded, and says so."""
     if settings.REDIS_URL:
-        task.delay(*args)
+        from jishi.core.tasks import run_job
+
+        try:
+            run_job.delay(job_id)
+        except Exception:
+            logger.warning("Job %s could not be handed to the broker; the relay will hand it over", job_id,
+                           exc_info=True)
         return
+    run(job_id)
+
+
+def backoff(attempts: int) -> dt.timedelta:
+    """The wait after ``attempts`` failed runs."""
+    return dt.timedelta(seconds=min(FIRST_RETRY_SECONDS * 2 ** max(attempts - 1, 0), MAX_RETRY_SECONDS))
+
+
+def _claimable(now: dt.datetime) -> Q:
+    return (Q(status=JobStatus.QUEUED, run_after__lte=now)
+            | Q(status=JobStatus.RUNNING, leased_until__lt=now))
+
+
+def run(job_id: int) -> bool:
+    """Claim the row ``job_id`` and run it; True when it ran and succeeded. A row another runner holds,
+    one already done or dead, or a retry not due yet is left alone (False)."""
+    now = clock.now()
+    claimed = Job.objects.filter(_claimable(now), pk=job_id).update(
+        status=JobStatus.RUNNING, attempts=F("attempts") + 1,
+        leased_until=now + dt.timedelta(seconds=settings.JOB_LEASE_SECONDS))
+    if not claimed:
+        return False
+    job = Job.objects.get(pk=job_id)
     try:
-        task(*args)
-    except Exception:
-        logger.exception("Job %s%r failed", task.name, args)
+        resolve(job.task)(*job.args)
+    except Exception as error:
+        _failed(job, error)
+        return False
+    Job.objects.filter(pk=job_id, status=JobStatus.RUNNING).update(
+        status=JobStatus.DONE, finished_at=clock.now(), leased_until=None, last_error="")
+    return True
+
+
+def _failed(job: Job, error: Exception) -> None:
+    text = f"{error.__class__.__name__}: {error}"[:ERROR_LENGTH]
+    if job.attempts >= settings.JOB_MAX_ATTEMPTS:
+        logger.error("Job %s%r is dead after %s attempts", job.task, tuple(job.args), job.attempts, exc_info=error)
+        Job.objects.filter(pk=job.pk).update(status=JobStatus.DEAD, finished_at=clock.now(), leased_until=None,
+                                             last_error=text)
+        return
+    logger.exception("Job %s%r failed (attempt %s); it runs again later", job.task, tuple(job.args), job.attempts,
+                     exc_info=error)
+    Job.objects.filter(pk=job.pk).update(status=JobStatus.QUEUED, run_after=clock.now() + backoff(job.attempts),
+                                         dispatched_at=None, leased_until=None, last_error=text)
+
+
+def relay(*, batch: int = 500) -> int:
+    """Hand over the rows nobody is running that are due: never handed over, handed over more than
+    ``JOB_REDISPATCH_SECONDS`` ago without being claimed, due for a retry, or claimed by a runner whose
+    claim lapsed. Returns how many were handed over (embedded mode runs them here, one after another)."""
+    now = clock.now()
+    stale = now - dt.timedelta(seconds=settings.JOB_REDISPATCH_SECONDS)
+    ids = list(Job.objects.filter(_claimable(now))
+               .filter(Q(dispatched_at__isnull=True) | Q(dispatched_at__lt=stale) | Q(status=JobStatus.RUNNING))
+               .order_by("run_after", "id").values_list("id", flat=True)[:batch])
+    if not ids:
+        return 0
+    Job.objects.filter(pk__in=ids).update(dispatched_at=now)
+    for job_id in ids:
+        _dispatch(job_id)
+    return len(ids)
+
+
+def purge_finished(*, keep_days: int | None = None) -> int:
+    """Delete the rows done more than ``JOB_KEEP_DAYS`` ago (dead rows stay for the operator)."""
+    days = settings.JOB_KEEP_DAYS if keep_days is None else keep_days
+    cutoff = clock.now() - dt.timedelta(days=days)
+    deleted, _ = Job.objects.filter(status=JobStatus.DONE, finished_at__lt=cutoff).delete()
+    return deleted
+
+
+def count_dead() -> int:
+    return Job.objects.filter(status=JobStatus.DEAD).count()
+
+
+def revive(job_ids) -> int:
+    """Dead jobs run again from their first attempt (the operator fixed what killed them); the relay hands
+    them over on its next round."""
+    return Job.objects.filter(pk__in=list(job_ids), status=JobStatus.DEAD).update(
+        status=JobStatus.QUEUED, attempts=0, run_after=clock.now(), dispatched_at=None, finished_at=None)
 
 
 def run_schedule_in_thread(*, every: float | None = None) -> threading.Thread:

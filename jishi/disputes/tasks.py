@@ -11,7 +11,6 @@ def process_due() -> dict:
     return {"accepted": report.accepted, "returns_confirmed": report.returns_confirmed, "closed": report.closed}
 
 
-@shared_task(name="jishi.disputes.tasks.send_refund_request_mail", autoretry_for=(Exception,), retry_backoff=True,
-             retry_backoff_max=600, max_retries=6)
+@shared_task(name="jishi.disputes.tasks.send_refund_request_mail")
 def send_refund_request_mail(request_id: int, kind: str) -> int:
     return notifications.send_refund_request_mail(request_id=request_id, kind=kind)

@@ -7,13 +7,12 @@ from django.shortcuts import render
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
-from jishi.core.admin import ReadOnlyAdmin
+from jishi.core.admin import ReadOnlyAdmin, add_index_panel
 from jishi.ledger.models import CommissionRate, Entry, Payout, PayoutAccount, Posting
 from jishi.ledger.reconciliation import reconcile
 from jishi.ledger.selectors import invalidate_commission_rates
 
-# The admin index links to the reconciliation report (the template extends the stock index).
-admin.site.index_template = admin.site.index_template or "admin/ledger/index.html"
+add_index_panel("admin/ledger/index_panel.html")  # the reconciliation and tax reports, on the index
 
 
 

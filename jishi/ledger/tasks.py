@@ -11,8 +11,7 @@ def pay_out_due_stores() -> int:
     return len(payouts.pay_out_due_stores())
 
 
-@shared_task(name="jishi.ledger.tasks.send_payout", autoretry_for=(Exception,), retry_backoff=True,
-             retry_backoff_max=600, max_retries=6)
+@shared_task(name="jishi.ledger.tasks.send_payout")
 def send_payout(payout_id: int) -> str:
     return payouts.send_payout(payout_id=payout_id).reference
 

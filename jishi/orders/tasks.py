@@ -18,14 +18,12 @@ def process_due() -> dict:
     return {"expired_groups": report.expired_groups, "confirmed_orders": report.confirmed_orders}
 
 
-@shared_task(name="jishi.orders.tasks.send_order_mail", autoretry_for=(Exception,), retry_backoff=True,
-             retry_backoff_max=600, max_retries=6)
+@shared_task(name="jishi.orders.tasks.send_order_mail")
 def send_order_mail(order_id: int, kind: str) -> int:
     return notifications.send_order_mail(order_id=order_id, kind=kind)
 
 
-@shared_task(name="jishi.orders.tasks.send_store_suspended_mail", autoretry_for=(Exception,), retry_backoff=True,
-             retry_backoff_max=600, max_retries=6)
+@shared_task(name="jishi.orders.tasks.send_store_suspended_mail")
 def send_store_suspended_mail(store_id: int, buyer_id: int | None = None) -> int:
     """Tell each buyer with open orders at a store just suspended what happens to them, one message each
     (``buyer_id``: that buyer only). A buyer whose mail fails gets a job of their own, which retries with

@@ -5,7 +5,7 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
 from jishi.core import clock
-from jishi.core.admin import ReadOnlyAdmin
+from jishi.core.admin import ReadOnlyAdmin, add_index_alert
 from jishi.payments import deliveries
 from jishi.payments.models import (
     DeliveryStatus,
@@ -27,6 +27,9 @@ class RefundInline(admin.TabularInline):
 
     def has_add_permission(self, request, obj=None):
         return False
+
+
+add_index_alert("admin/payments/alerts_alert.html")  # open payment alerts, as a banner on the index
 
 
 @admin.register(Payment)

@@ -13,7 +13,6 @@ from decimal import Decimal
 
 from babel.numbers import get_territory_currencies
 from django.conf import settings
-from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -245,7 +244,7 @@ def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def invite_member(*, access, email: str, role: str, base_url: str = "") -> Invitation:
+def invite_member(*, access, email: str, role: str) -> Invitation:
     """Invite someone by email as manager or staff (owner only). The email goes out after commit."""
     access.require("manage_members", _("Only the owner manages the team."))
     email = (email or "").strip().lower()
@@ -259,21 +258,24 @@ def invite_member(*, access, email: str, role: str, base_url: str = "") -> Invit
     if Membership.objects.filter(store=store, user__email__iexact=email).exists():
         raise field_error("member.exists", "email", _("This person is already a member."))
     token = secrets.token_urlsafe(32)
-    try:
-        with transaction.atomic():
-            invitation = Invitation.objects.create(store=store, email=email, role=role, token_hash=_hash(token),
-                                                   invited_by=access.membership.user)
-            _event(store, access.membership.user, "member.invited", email=email, role=role)
-    except IntegrityError:
-        raise DomainError("member.already_invited", _("This email has an open invitation already."), status=409,
-                          fields={"email": [_("This email has an open invitation already.")]})
-    link = base_url.rstrip("/") + reverse("web:accept_invitation", args=[token])
+    # The link names SITE_URL, never the request's Host header: a forged Host must not redirect invitations.
+    link = settings.SITE_URL + reverse("web:accept_invitation", args=[token])
     subject = _("You are invited to %(store)s on %(site)s") % {"store": store.name, "site": settings.SITE_NAME}
     body = _("%(inviter)s invited you to help run %(store)s as %(role)s.\n\nAccept here: %(link)s\n\n"
              "Sign in (or sign up) with this email address to accept.") % {
         "inviter": access.membership.user.get_full_name(), "store": store.name,
         "role": Role(role).label, "link": link}
-    transaction.on_commit(lambda: send_mail(subject, body, None, [email]))
+    try:
+        with transaction.atomic():
+            invitation = Invitation.objects.create(store=store, email=email, role=role, token_hash=_hash(token),
+                                                   invited_by=access.membership.user)
+            _event(store, access.membership.user, "member.invited", email=email, role=role)
+            # The mail is a job of the outbox, written with the invitation: it is sent even if the mail
+            # server or the broker is down right now (the token exists only in it: the row is purged once done).
+            jobs.enqueue("jishi.core.tasks.send_mail", subject, body, email)
+    except IntegrityError:
+        raise DomainError("member.already_invited", _("This email has an open invitation already."), status=409,
+                          fields={"email": [_("This email has an open invitation already.")]})
     return invitation
 
 

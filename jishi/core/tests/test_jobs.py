@@ -26,6 +26,7 @@ from jishi.accounts.models import User
 from jishi.catalog.models import Variant
 from jishi.celery import app
 from jishi.core import clock, jobs
+from jishi.core.models import Job
 from jishi.orders.models import GroupStatus
 from tests.factories import UserFactory, buy_now, make_product, open_store_for
 
@@ -34,15 +35,30 @@ transactional = pytest.mark.django_db(transaction=True, serialized_rollback=True
 
 class Probe:
     """A stand-in task that notes each run and whether the row it is about can be seen from another
-    connection — that is, whether the transaction that enqueued it has committed."""
+    connection — that is, whether the transaction that enqueued it has committed. Jobs are rows naming
+    their task by its dotted path, so the probe in use sits on this module as ``current_probe``."""
 
-    name = "tests.probe"
+    name = f"{__name__}.current_probe"
 
     def __init__(self):
         self.runs: list[tuple[tuple, bool]] = []
 
     def __call__(self, email):
         self.runs.append(((email,), committed(email)))
+
+
+def broken(*args):
+    raise ValueError("the mail server is down")
+
+
+broken.name = f"{__name__}.broken"
+
+
+@pytest.fixture
+def probe(monkeypatch):
+    found = Probe()
+    monkeypatch.setattr(sys.modules[__name__], "current_probe", found, raising=False)
+    return found
 
 
 def committed(email: str) -> bool:
@@ -78,8 +94,7 @@ def embedded(settings):
 
 
 @transactional
-def test_a_job_runs_after_the_commit_and_not_before(embedded):
-    probe = Probe()
+def test_a_job_runs_after_the_commit_and_not_before(embedded, probe):
     with transaction.atomic():
         UserFactory(email="first@example.com")
         jobs.enqueue(probe, "first@example.com")
@@ -88,41 +103,33 @@ def test_a_job_runs_after_the_commit_and_not_before(embedded):
 
 
 @transactional
-def test_a_job_of_a_rolled_back_transaction_never_runs(embedded):
-    probe = Probe()
+def test_a_job_of_a_rolled_back_transaction_never_runs(embedded, probe):
     with pytest.raises(RuntimeError), transaction.atomic():
         UserFactory(email="gone@example.com")
         jobs.enqueue(probe, "gone@example.com")
         raise RuntimeError("the request failed")
     assert probe.runs == []
     assert not User.objects.filter(email="gone@example.com").exists()
+    assert not Job.objects.exists()  # the outbox row went with the transaction
 
 
 @transactional
-def test_outside_a_transaction_a_job_runs_at_once(embedded):
-    probe = Probe()
+def test_outside_a_transaction_a_job_runs_at_once(embedded, probe):
     UserFactory(email="now@example.com")
     jobs.enqueue(probe, "now@example.com")
     assert probe.runs == [(("now@example.com",), True)]
 
 
 @transactional
-def test_a_failing_job_is_logged_and_the_commit_stands(embedded, caplog):
-    class Broken:
-        name = "tests.broken"
-
-        def __call__(self, *args):
-            raise ValueError("the mail server is down")
-
-    probe = Probe()
+def test_a_failing_job_is_logged_and_the_commit_stands(embedded, caplog, probe):
     with caplog.at_level(logging.ERROR, logger="jishi.core.jobs"), transaction.atomic():
         UserFactory(email="kept@example.com")
-        jobs.enqueue(Broken(), 7, "placed")
+        jobs.enqueue(broken, 7, "placed")
         jobs.enqueue(probe, "kept@example.com")
     assert User.objects.filter(email="kept@example.com").exists()
     failures = [r for r in caplog.records if r.name == "jishi.core.jobs" and r.levelno == logging.ERROR]
     assert len(failures) == 1
-    assert "tests.broken" in failures[0].getMessage() and "(7, 'placed')" in failures[0].getMessage()
+    assert "test_jobs.broken" in failures[0].getMessage() and "(7, 'placed')" in failures[0].getMessage()
     assert failures[0].exc_info and isinstance(failures[0].exc_info[1], ValueError)
     # One broken job does not stop the next one.
     assert probe.runs == [(("kept@example.com",), True)]
@@ -167,7 +174,9 @@ def test_an_order_mail_goes_through_redis_to_a_celery_worker(celery_worker):
         variant = make_product(access, title="Pu-erh", price="66.00", stock=3).variants.get()
         buyer = UserFactory(email="mei@example.com")
         order = buy_now(buyer, variant).orders.get()
-        job = ("jishi.orders.tasks.send_order_mail", (order.pk, "placed"))
+        row = Job.objects.get(task="jishi.orders.tasks.send_order_mail", args=[order.pk, "placed"])
+        # The broker carries the outbox row's id; the worker claims the row and runs the mail.
+        job = ("jishi.core.tasks.run_job", (row.pk,))
 
         def settled():
             return any(entry[:2] == job for entry in done + problems)
@@ -183,6 +192,7 @@ def test_an_order_mail_goes_through_redis_to_a_celery_worker(celery_worker):
     # It ran on the worker's thread, taken from the marketplace's queue — not here, not eagerly.
     assert {(thread != main_thread, routing_key) for name, args, thread, routing_key in done if (name, args) == job} == {
         (True, django_settings.CELERY_TASK_DEFAULT_QUEUE)}
+    assert Job.objects.get(pk=row.pk).status == "done"
     mine = [m for m in mail.outbox if f"#{order.pk} " in m.subject]
     assert f"Your order #{order.pk} from Redis Tea is placed" in [m.subject for m in mine]
     assert {address for m in mine for address in m.to} == {"mei@example.com", access.membership.user.email}
@@ -219,6 +229,8 @@ FRESH_PROCESS = textwrap.dedent("""
     deliveries.retry_due = lambda *args, **kwargs: 0
     from jishi.ledger import payouts
     payouts.pay_out_due_stores = lambda *args, **kwargs: []
+    from jishi.core import jobs as outbox
+    outbox.relay = outbox.purge_finished = lambda *args, **kwargs: 0
     from jishi.disputes import services as dispute_services
     dispute_services.process_due = lambda *args, **kwargs: dispute_services.DueReport(0, 0, 0)
     sweeper = run_schedule_in_thread(every=0.05)

@@ -12,6 +12,7 @@ from django.db import connection
 from jishi.catalog.models import Product, Variant
 from jishi.core import clock, jobs
 from jishi.core.errors import DomainError
+from jishi.core.models import Job
 from jishi.orders import services
 from jishi.orders.models import GroupStatus, Order, OrderEvent, OrderGroup, OrderStatus
 from tests.factories import UserFactory, buy_now, make_product, open_store_for
@@ -66,8 +67,12 @@ def chain(order) -> list[tuple[str, str]]:
 def dispatched(monkeypatch):
     """The jobs handed over after commit, as (task name, args): the mail each change sends."""
     sent: list[tuple[str, tuple]] = []
-    monkeypatch.setattr(jobs, "_dispatch",
-                        lambda task, args: sent.append((task if isinstance(task, str) else task.name, args)))
+
+    def hand_over(job_id):
+        task, args = Job.objects.values_list("task", "args").get(pk=job_id)
+        sent.append((task, tuple(args)))
+
+    monkeypatch.setattr(jobs, "_dispatch", hand_over)
     return sent
 
 

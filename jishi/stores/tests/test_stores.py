@@ -100,12 +100,16 @@ def test_roles_decide_what_a_member_may_open(client, role, settings_status, memb
     assert client.get(f"/seller/{store.slug}/members/").status_code == members_status
 
 
-def test_invitations_by_email(client, django_capture_on_commit_callbacks):
+def test_invitations_by_email(client, settings, django_capture_on_commit_callbacks):
+    settings.SITE_URL = "https://shop.example.com"
     store, access = open_store_for()
     with django_capture_on_commit_callbacks(execute=True):
-        invite_member(access=access, email="Helper@Example.com", role=Role.STAFF, base_url="http://testserver/")
+        invite_member(access=access, email="Helper@Example.com", role=Role.STAFF)
     assert len(mail.outbox) == 1 and store.name in mail.outbox[0].subject
-    link = mail.outbox[0].body.split("Accept here: ")[1].split()[0].replace("http://testserver", "")
+    # The link is the site's own address, whatever Host the inviting request came with.
+    link = mail.outbox[0].body.split("Accept here: ")[1].split()[0]
+    assert link.startswith("https://shop.example.com/")
+    link = link.removeprefix("https://shop.example.com")
 
     client.force_login(UserFactory(email="someone-else@example.com"))
     wrong = client.post(link)

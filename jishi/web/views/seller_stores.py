@@ -136,7 +136,7 @@ def store_members(request, slug: str):
     form = InviteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.invite_member(access=access, base_url=request.build_absolute_uri("/"), **form.cleaned_data)
+            services.invite_member(access=access, **form.cleaned_data)
         except DomainError as error:
             add_domain_errors(form, error)
         else:
