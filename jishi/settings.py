@@ -140,10 +140,15 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- cache ----------------------------------------------------------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
+    # Short socket timeouts: while Redis is away the cache answers as a miss (``core.cache``), at once.
     CACHES = {"default": {"BACKEND": "jishi.core.cache.RedisCache", "LOCATION": REDIS_URL,
-                          "KEY_PREFIX": os.environ.get("CACHE_PREFIX", "jishi")}}
+                          "KEY_PREFIX": os.environ.get("CACHE_PREFIX", "jishi"),
+                          "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 1.0}}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "jishi"}}
+
+# After the cache failed, how long it is left alone before it is asked again.
+CACHE_RETRY_SECONDS = float(os.environ.get("CACHE_RETRY_SECONDS", "2"))
 
 # Storefront pages for anonymous shoppers come from the cache (jishi/web/page_cache.py); false renders
 # every page afresh (to measure or debug the uncached path).
@@ -159,6 +164,11 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CACHE_PREFIX", "jishi")
+# Handing a job to the broker fails fast and is not retried here: the job is a row of the outbox, and the
+# relay hands it over again once the broker is back.
+CELERY_TASK_PUBLISH_RETRY = False
+CELERY_BROKER_CONNECTION_TIMEOUT = 1.0
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 1.0}
 TIMER_SWEEP_SECONDS = int(os.environ.get("TIMER_SWEEP_SECONDS", "60"))
 # The jobs' outbox (``core.jobs``): runs before a job is declared dead, how long a runner's claim lasts,
 # when the relay hands over again a job nobody claimed, and how long done jobs are kept.

@@ -46,8 +46,13 @@ def enqueue(task, *args) -> Job:
     """
     name = task if isinstance(task, str) else task.name
     job = Job.objects.create(task=name, args=list(args), dispatched_at=clock.now())
-    transaction.on_commit(lambda: _dispatch(job.pk))
+    transaction.on_commit(lambda: _hand_over(job.pk))
     return job
+
+
+def _hand_over(job_id: int) -> None:
+    if not _dispatch(job_id):  # the broker is away: due for the relay's next round, not after a minute
+        Job.objects.filter(pk=job_id, status=JobStatus.QUEUED).update(dispatched_at=None)
 
 
 def resolve(name: str):
@@ -56,19 +61,29 @@ def resolve(name: str):
     return getattr(importlib.import_module(module), attribute)
 
 
-def _dispatch(job_id: int) -> None:
-    """Hand one committed row over. A broker that refuses leaves the row for the relay: the request that
-    committed it has succeeded, and says so."""
-    if settings.REDIS_URL:
-        from jishi.core.tasks import run_job
+# After the broker refused, it is left alone this long: requests do not each wait for it meanwhile.
+BROKER_RETRY_SECONDS = 5.0
+_broker = {"down_until": 0.0}
 
-        try:
-            run_job.delay(job_id)
-        except Exception:
-            logger.warning("Job %s could not be handed to the broker; the relay will hand it over", job_id,
-                           exc_info=True)
-        return
-    run(job_id)
+
+def _dispatch(job_id: int) -> bool:
+    """Hand one committed row over; False when the broker did not take it. A broker that refuses leaves
+    the row for the relay: the request that committed it has succeeded, and says so."""
+    if not settings.REDIS_URL:
+        run(job_id)
+        return True
+    from jishi.core.tasks import run_job
+
+    if time.monotonic() < _broker["down_until"]:
+        return False  # the relay hands it over once the broker is back
+    try:
+        run_job.delay(job_id)
+    except Exception:
+        _broker["down_until"] = time.monotonic() + BROKER_RETRY_SECONDS
+        logger.warning("Job %s could not be handed to the broker; the relay will hand it over", job_id,
+                       exc_info=True)
+        return False
+    return True
 
 
 def backoff(attempts: int) -> dt.timedelta:
@@ -117,18 +132,17 @@ def _failed(job: Job, error: Exception) -> None:
 def relay(*, batch: int = 500) -> int:
     """Hand over the rows nobody is running that are due: never handed over, handed over more than
     ``JOB_REDISPATCH_SECONDS`` ago without being claimed, due for a retry, or claimed by a runner whose
-    claim lapsed. Returns how many were handed over (embedded mode runs them here, one after another)."""
+    claim lapsed. Returns how many were handed over (embedded mode runs them here, one after another); a
+    row the broker did not take stays due for the next round."""
     now = clock.now()
     stale = now - dt.timedelta(seconds=settings.JOB_REDISPATCH_SECONDS)
     ids = list(Job.objects.filter(_claimable(now))
                .filter(Q(dispatched_at__isnull=True) | Q(dispatched_at__lt=stale) | Q(status=JobStatus.RUNNING))
                .order_by("run_after", "id").values_list("id", flat=True)[:batch])
-    if not ids:
-        return 0
-    Job.objects.filter(pk__in=ids).update(dispatched_at=now)
-    for job_id in ids:
-        _dispatch(job_id)
-    return len(ids)
+    handed = [job_id for job_id in ids if _dispatch(job_id)]
+    if handed and settings.REDIS_URL:  # in this process they ran already: nothing waits to be claimed
+        Job.objects.filter(pk__in=handed, status=JobStatus.QUEUED).update(dispatched_at=now)
+    return len(handed)
 
 
 def purge_finished(*, keep_days: int | None = None) -> int:

@@ -7,11 +7,17 @@ rebuilds on its next read: correct with many nodes, fast with one.
 Within one request the tokens are read once, all memos' together in one cache round trip, and reused
 for the rest of that request: a change made elsewhere shows from the next request on, a change made by
 this request at once. Outside requests (jobs, commands, the shell) every read asks the cache.
+
+While the cache is unreachable there is no token: a memo then keeps its value for ``OFFLINE_SECONDS``
+and rebuilds from the database after that, so the site answers, a little slower, and changes show within
+seconds. A change made during the outage cannot replace the token the others hold, so no value is kept
+longer than ``MAX_AGE_SECONDS`` whatever its token says.
 """
 
 from __future__ import annotations
 
 import threading
+import time
 import uuid
 from collections.abc import Callable
 from typing import Generic, TypeVar
@@ -21,6 +27,9 @@ from django.core.signals import request_finished, request_started
 from django.db import transaction
 
 T = TypeVar("T")
+
+OFFLINE_SECONDS = 5.0
+MAX_AGE_SECONDS = 600.0
 
 # Every memo's key, so the first read of a request fetches them all at once.
 _KEYS: set[str] = set()
@@ -52,7 +61,7 @@ class SharedVersionMemo(Generic[T]):
     def __init__(self, key: str):
         self.key = key
         _KEYS.add(key)
-        self._local: tuple[str | None, T | None] = (None, None)
+        self._local: tuple[str | None, T | None, float] = (None, None, float("-inf"))
         self._lock = threading.Lock()
 
     def token(self) -> str:
@@ -69,12 +78,16 @@ class SharedVersionMemo(Generic[T]):
 
     def get(self, build: Callable[[], T]) -> T:
         token = self.token()
-        held_token, value = self._local
-        if held_token == token and token is not None:
+        held_token, value, built_at = self._local
+        age = time.monotonic() - built_at
+        if token is None:  # the cache is unreachable: a short local validity instead of the shared token
+            if held_token is None and age < OFFLINE_SECONDS:
+                return value
+        elif held_token == token and age < MAX_AGE_SECONDS:
             return value
         with self._lock:
             value = build()
-            self._local = (token, value)
+            self._local = (token, value, time.monotonic())
         return value
 
     def invalidate(self) -> None:

@@ -36,12 +36,14 @@ FLAKY = f"{__name__}.flaky"
 def embedded(settings):
     settings.REDIS_URL = ""
     RUNS.clear()
+    yield
+    jobs._broker["down_until"] = 0.0  # a broker refused by a test is not refused for the next
 
 
 @pytest.fixture
 def lost(monkeypatch):
     """Hand-overs after commit vanish, as messages do when Redis goes away."""
-    monkeypatch.setattr(jobs, "_dispatch", lambda job_id: None)
+    monkeypatch.setattr(jobs, "_dispatch", lambda job_id: True)
 
 
 def _later(seconds: float):

@@ -71,6 +71,7 @@ def dispatched(monkeypatch):
     def hand_over(job_id):
         task, args = Job.objects.values_list("task", "args").get(pk=job_id)
         sent.append((task, tuple(args)))
+        return True
 
     monkeypatch.setattr(jobs, "_dispatch", hand_over)
     return sent
