@@ -180,6 +180,8 @@ JOB_KEEP_DAYS = int(os.environ.get("JOB_KEEP_DAYS", "7"))
 # --- trade ----------------------------------------------------------------------------------------
 # Unpaid order groups expire (their stock goes back) after this many minutes.
 ORDER_PAYMENT_WINDOW_MINUTES = int(os.environ.get("ORDER_PAYMENT_WINDOW_MINUTES", "30"))
+# How long past its window a group waits for the notice of a payment the provider approved in time.
+PAYMENT_APPROVAL_GRACE_MINUTES = int(os.environ.get("PAYMENT_APPROVAL_GRACE_MINUTES", "120"))
 # Receipt is confirmed for the buyer this many days after shipment when they have not done it.
 ORDER_AUTO_CONFIRM_DAYS = int(os.environ.get("ORDER_AUTO_CONFIRM_DAYS", "10"))
 # How long an Idempotency-Key and its stored response are kept.

@@ -42,6 +42,9 @@ class OrderGroup(TimeStampedModel):
     rates_as_of = models.DateTimeField(_("rates as of"), null=True, blank=True)
     language = models.CharField(max_length=10, default="en")
     expires_at = models.DateTimeField(_("pay before"))
+    # The provider approved a payment in time and its notice is on the way: the payment window's sweep
+    # leaves the group alone until then (``orders.services.expect_approval``).
+    approval_expected_until = models.DateTimeField(_("approval on its way until"), null=True, blank=True)
     paid_at = models.DateTimeField(null=True, blank=True)
     payment_reference = models.CharField(max_length=120, blank=True)
 

@@ -279,12 +279,28 @@ class DueReport:
     confirmed_orders: int
 
 
+def expect_approval(*, group_id: int, approved_at: dt.datetime) -> bool:
+    """The payment provider approved a payment of this group at ``approved_at``, and its notice (the
+    webhook) is on its way: if that was within the payment window, the window's sweep waits
+    ``PAYMENT_APPROVAL_GRACE_MINUTES`` for it before expiring the group, so a shopper who paid in time
+    keeps the order however late the notice comes. True when the group now waits."""
+    until = approved_at + dt.timedelta(minutes=settings.PAYMENT_APPROVAL_GRACE_MINUTES)
+    return bool(OrderGroup.objects.filter(pk=group_id, status=GroupStatus.PENDING_PAYMENT,
+                                          expires_at__gte=approved_at)
+                .update(approval_expected_until=until, updated_at=clock.now()))
+
+
+def _awaits_approval(group: OrderGroup, now: dt.datetime) -> bool:
+    return group.approval_expected_until is not None and group.approval_expected_until > now
+
+
 def expire_group(group_id: int) -> bool:
-    """Cancel an unpaid group whose payment window closed and put its units back, once."""
+    """Cancel an unpaid group whose payment window closed and put its units back, once (not while an
+    approval given in time is on its way: ``expect_approval``)."""
     now = clock.now()
     with transaction.atomic():
         group = lock_group(group_id)
-        if group.status != GroupStatus.PENDING_PAYMENT or group.expires_at > now:
+        if group.status != GroupStatus.PENDING_PAYMENT or group.expires_at > now or _awaits_approval(group, now):
             return False
         OrderGroup.objects.filter(pk=group.pk).update(status=GroupStatus.EXPIRED, updated_at=now)
         orders = lock_orders(group.pk, status=OrderStatus.PENDING_PAYMENT)
@@ -304,6 +320,7 @@ def process_due(*, batch: int = 500) -> DueReport:
     """
     now = clock.now()
     due_groups = list(OrderGroup.objects.filter(status=GroupStatus.PENDING_PAYMENT, expires_at__lte=now)
+                      .exclude(approval_expected_until__gt=now)
                       .order_by("expires_at").values_list("id", flat=True)[:batch])
     expired = sum(1 for group_id in due_groups if expire_group(group_id))
     confirmed = 0

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from jishi.core import clock
 from jishi.core.errors import DomainError, NotFound
+from jishi.orders import services as orders
 from jishi.payments import deliveries, rules
 from jishi.payments.models import Payment, PaymentStatus, WebhookDelivery
 from jishi.payments.providers.base import PAYMENT_FAILED, PAYMENT_SUCCEEDED
@@ -86,9 +87,12 @@ def submit(*, token: str, action: str, card_number: str = "") -> Outcome:
             data["card_last4"] = rules.last4(card)
         if failure:
             data["failure_code"] = failure
+        approved_at = clock.now()
         deliveries.create_delivery(provider=SandboxProvider.name, event={
             "id": _event_id(locked), "type": PAYMENT_FAILED if failure else PAYMENT_SUCCEEDED,
-            "created": int(clock.now().timestamp()), "data": data})
+            "created": int(approved_at.timestamp()), "data": data})
+        if not failure:  # approved: the group waits for the notice however late it comes
+            orders.expect_approval(group_id=locked.group_id, approved_at=approved_at)
     return Outcome(succeeded=not failure, failure_code=failure)
 
 

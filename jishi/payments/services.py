@@ -5,6 +5,8 @@ Invariants kept here:
   replay (or a duplicate racing it) changes nothing; events only move a payment forward;
 - money reported as received is checked against the payment and the order group before anything moves; a
   mismatch moves nothing and raises a ``PaymentAlert`` for the operator;
+- a payment the provider approved within the payment window counts however late its notice comes: the
+  group waits for it (``orders.services.expect_approval``) and is paid as of the approval;
 - a payment that succeeds for a group that can no longer take it (expired, cancelled, or paid by another
   payment) is recorded as owed back to the shopper and refunded in full at once;
 - a refund event from the provider settles or fails a pending refund once.
@@ -157,7 +159,9 @@ def _payment_succeeded(payment: Payment, event: ProviderEvent) -> WebhookResult:
                expected=f"{expected.currency} {expected.amount}", due=f"{due.currency} {due.amount}")
         return WebhookResult(WebhookOutcome.REFUSED, message, payment.pk)
     now = clock.now()
-    payment.status, payment.succeeded_at, payment.card_last4 = PaymentStatus.SUCCEEDED, now, event.card_last4
+    # Succeeded when the provider approved it, not when its notice arrived (a notice may come late).
+    approved_at = min(event.occurred_at, now) if event.occurred_at else now
+    payment.status, payment.succeeded_at, payment.card_last4 = PaymentStatus.SUCCEEDED, approved_at, event.card_last4
     payment.failure_code = ""
     payment.save(update_fields=["status", "succeeded_at", "card_last4", "failure_code", "updated_at"])
     paid_before = group.status == GroupStatus.PAID
@@ -166,8 +170,10 @@ def _payment_succeeded(payment: Payment, event: ProviderEvent) -> WebhookResult:
     except DomainError as error:
         if error.code != "order_group.not_payable":
             raise
+        in_time = "approved in time, " if approved_at <= group.expires_at else ""
         return _give_back(payment, expected, AlertKind.LATE_PAYMENT,
-                          f"Payment {payment.pk} arrived after group {group.pk} was {group.status}; refunded in full.")
+                          f"Payment {payment.pk} ({in_time}approved {approved_at:%Y-%m-%d %H:%M:%S} UTC) arrived after "
+                          f"group {group.pk} was {group.status}; refunded in full.")
     if paid_before:
         return _give_back(payment, expected, AlertKind.DUPLICATE_PAYMENT,
                           f"Payment {payment.pk} arrived for group {group.pk}, already paid by "

@@ -12,6 +12,7 @@ replayed later.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import hmac
 import json
@@ -61,6 +62,9 @@ class ProviderEvent:
     failure_code: str = ""
     card_last4: str = ""
     data: dict = field(default_factory=dict)
+    # When the provider says it happened (the event's own ``created``, signed with the body), which may be
+    # long before its webhook arrives.
+    occurred_at: dt.datetime | None = None
 
 
 def webhook_secret() -> str:
@@ -127,7 +131,15 @@ def parse_event(body: bytes) -> ProviderEvent:
     last4 = str(inner.get("card_last4") or "")
     return ProviderEvent(id=event_id, type=kind, reference=reference, amount=amount,
                          failure_code=str(inner.get("failure_code") or "")[:40],
-                         card_last4=last4 if len(last4) == 4 and last4.isdigit() else "", data=inner)
+                         card_last4=last4 if len(last4) == 4 and last4.isdigit() else "", data=inner,
+                         occurred_at=_event_time(data.get("created")))
+
+
+def _event_time(raw) -> dt.datetime | None:
+    """The event's ``created`` (Unix seconds) as a time, or None when missing or not plausible."""
+    if isinstance(raw, bool) or not isinstance(raw, int | float) or not 0 < raw < 32503680000:
+        return None
+    return dt.datetime.fromtimestamp(raw, tz=dt.UTC)
 
 
 class PaymentProvider:
