@@ -305,6 +305,8 @@ PERMISSIONS_POLICY = os.environ.get("PERMISSIONS_POLICY", ", ".join(
 SIGN_IN_FREE_FAILURES = int(os.environ.get("SIGN_IN_FREE_FAILURES", "5"))
 SIGN_IN_ACCOUNT_FREE_FAILURES = int(os.environ.get("SIGN_IN_ACCOUNT_FREE_FAILURES", "20"))
 SIGN_IN_ADDRESS_FREE_FAILURES = int(os.environ.get("SIGN_IN_ADDRESS_FREE_FAILURES", "200"))
+# Wrong bearer tokens one address may send before each further one doubles its wait (API callers).
+BAD_TOKENS_FREE_PER_ADDRESS = int(os.environ.get("BAD_TOKENS_FREE_PER_ADDRESS", "20"))
 SIGN_IN_MAX_WAIT_SECONDS = int(os.environ.get("SIGN_IN_MAX_WAIT_SECONDS", "900"))
 SIGN_UPS_PER_ADDRESS_PER_HOUR = int(os.environ.get("SIGN_UPS_PER_ADDRESS_PER_HOUR", "20"))
 TOKENS_PER_ACCOUNT_PER_HOUR = int(os.environ.get("TOKENS_PER_ACCOUNT_PER_HOUR", "20"))

@@ -60,6 +60,14 @@ class User(AbstractBaseUser, PermissionsMixin):
     def get_short_name(self) -> str:
         return self.name.split(" ")[0] if self.name else self.email.split("@")[0]
 
+    def save(self, *args, **kwargs):
+        # A new password (``set_password`` leaves it in ``_password`` until saved) ends every personal access
+        # token of the account, whichever door changed it: a token taken with the old password stops with it.
+        password_changed = self._password is not None and self.pk is not None
+        super().save(*args, **kwargs)
+        if password_changed:
+            PersonalAccessToken.objects.filter(user=self, revoked_at__isnull=True).update(revoked_at=clock.now())
+
 
 class Address(TimeStampedModel):
     """An international postal address in a user's address book."""

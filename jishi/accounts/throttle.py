@@ -15,7 +15,7 @@ other people can fill) never hold that account back there; only its own (account
 So nobody can lock a seller out of the place they usually work from by failing on purpose.
 
 The shop's login page, the admin login (``accounts.forms.ThrottledSignInMixin``) and ``POST /auth/tokens``
-all go through these buckets.
+all go through these buckets. Bearer tokens that are not valid are counted per address the same way.
 
 Sign-ups are limited per address and new personal access tokens per account, in fixed one-hour windows;
 password-reset requests per email address and per client address the same way. A reset request counts for
@@ -182,6 +182,30 @@ def count_token_creation(*, user_id: int) -> None:
     if wait:
         raise Throttled("token.throttled", _("Too many new tokens. Try again in %(wait)s.")
                         % {"wait": _wait_text(wait)}, retry_after=wait)
+
+
+def _bad_token_key(address: str) -> str:
+    return f"auth:bad-token:{_network(address)}"
+
+
+def ensure_bearer_allowed(*, address: str) -> None:
+    """Raises ``token.throttled`` (429) while this address is held back for sending wrong bearer tokens."""
+    wait = (cache.get(f"{_bad_token_key(address)}:until") or 0) - clock.now().timestamp()
+    if wait > 0:
+        wait = math.ceil(wait)
+        raise Throttled("token.throttled", _("Too many requests with a token that is not valid. Try again in "
+                                             "%(wait)s.") % {"wait": _wait_text(wait)}, retry_after=wait)
+
+
+def record_bad_token(*, address: str) -> None:
+    """Counts a bearer token that is not valid (unknown, revoked or expired) from this address: past
+    ``BAD_TOKENS_FREE_PER_ADDRESS`` each further one doubles the wait, as failed sign-ins do, so tokens
+    cannot be guessed at speed."""
+    key, maximum = _bad_token_key(address), settings.SIGN_IN_MAX_WAIT_SECONDS
+    wait = backoff_seconds(failures=_count(key, FORGET_SECONDS), free=settings.BAD_TOKENS_FREE_PER_ADDRESS,
+                           maximum=maximum)
+    if wait:
+        cache.set(f"{key}:until", clock.now().timestamp() + wait, maximum + 60)
 
 
 def count_password_reset(*, email: str, address: str) -> None:

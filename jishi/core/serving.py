@@ -72,6 +72,13 @@ def _manifest_exists() -> bool:
     return bool(name) and staticfiles_storage.exists(name)
 
 
+def waitress_proxy_options() -> dict:
+    """Behind a proxy (``BEHIND_PROXY``) waitress passes its X-Forwarded-* headers on to the site, as gunicorn
+    does, so Django sees HTTPS (secure cookies, HSTS, https origins for CSRF) and the client's address;
+    otherwise it drops them, so a client cannot claim either."""
+    return {"clear_untrusted_proxy_headers": not settings.BEHIND_PROXY}
+
+
 def gunicorn_options(plan: Plan, *, host: str, port: int) -> dict:
     return {
         "bind": f"{host}:{port}",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
@@ -83,11 +85,13 @@ def signup(request):
 
 
 class SiteNamed:
-    """Django's auth views name the site after the request's host name; pages and mail say SITE_NAME."""
+    """Django's auth views name the site after the request's host name; pages and mail say SITE_NAME, and
+    the reset link names SITE_URL, never the request's Host header (a forged Host must not receive it)."""
 
     @property
     def extra_email_context(self):  # the password-reset mail
-        return {"site_name": settings.SITE_NAME}
+        site = urlsplit(settings.SITE_URL)
+        return {"site_name": settings.SITE_NAME, "protocol": site.scheme, "domain": site.netloc}
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

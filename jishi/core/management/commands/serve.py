@@ -58,4 +58,4 @@ class Command(BaseCommand):
             run_schedule_in_thread()
         self.stdout.write(f"Jishi is serving on http://{host}:{port}/  (Ctrl+C stops it)")
         serve(application, host=host, port=port, threads=chosen.threads, ident="jishi",
-              clear_untrusted_proxy_headers=True)
+              **serving.waitress_proxy_options())
