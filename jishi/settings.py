@@ -147,6 +147,8 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "jishi"}}
 
+# What a 503 answer's Retry-After says while the database is away (restarting, failing over, locked).
+DATABASE_RETRY_AFTER_SECONDS = int(os.environ.get("DATABASE_RETRY_AFTER_SECONDS", "5"))
 # After the cache failed, how long it is left alone before it is asked again.
 CACHE_RETRY_SECONDS = float(os.environ.get("CACHE_RETRY_SECONDS", "2"))
 

@@ -5,6 +5,9 @@ from django.views.static import serve
 
 from jishi.api.app import api
 
+# A database that is away answers 503 with Retry-After, not 500, wherever it struck (jishi/handlers.py).
+handler500 = "jishi.handlers.server_error"
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),

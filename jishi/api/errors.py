@@ -7,13 +7,14 @@ import logging
 from django.core.exceptions import BadRequest, RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import OperationalError
+from django.db import Error as DatabaseErrorBase
 from django.http import Http404, UnreadablePostError
 from django.http.multipartparser import MultiPartParserError
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError, Throttled, ValidationError
 
 from jishi.api.schemas import ErrorOut
+from jishi.core.database import is_unavailable, retry_after
 from jishi.core.errors import DomainError, from_django_validation
 
 logger = logging.getLogger(__name__)
@@ -106,13 +107,16 @@ def install_error_handlers(api: NinjaAPI) -> None:
     def unreadable_body(request, exc):
         return respond(request, 400, "bad_request", "The request body could not be read.")
 
-    @api.exception_handler(OperationalError)
-    def database_busy(request, exc: OperationalError):
-        # SQLite has one write lock; past its timeout a write fails with "database is locked". That is
-        # load, not a bug: tell the client to retry, as a 503 with the usual body.
-        if "database is locked" in str(exc):
-            return respond(request, 503, "busy", "The marketplace is very busy; please try again.")
-        return server_error(request, exc)
+    @api.exception_handler(DatabaseErrorBase)
+    def database_unavailable(request, exc: DatabaseErrorBase):
+        # The database restarting, failing over or locked past its timeout is not a bug: the client retries
+        # after a moment (503, Retry-After, the usual body). Anything else a query raises is ours: 500.
+        if not is_unavailable(exc):
+            return server_error(request, exc)
+        logger.warning("Database unavailable: %s", exc)
+        response = respond(request, 503, "busy", "The marketplace is very busy; please try again in a moment.")
+        response["Retry-After"] = retry_after()
+        return response
 
     @api.exception_handler(Exception)
     def server_error(request, exc):
