@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PYTEST_WORKERS ?= 2
 
-.PHONY: run test lint migrate demo messages bench bench-flash bench-search bench-pages bench-outbox clean
+.PHONY: run test lint migrate demo messages bench bench-flash bench-search bench-pages bench-outbox bench-faults clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -53,6 +53,10 @@ bench-pages: $(STAMP)
 # The jobs' outbox: rows written per second, and the backlog the relay clears in a minute.
 bench-outbox: $(STAMP)
 	$(BIN)/python bench/outbox.py
+
+# Checkout and payment while a web worker, the Celery worker and Redis fail: nothing may be lost.
+bench-faults: $(STAMP)
+	$(BIN)/python bench/faults.py
 
 clean:
 	rm -rf $(VENV) var build *.egg-info

@@ -176,7 +176,7 @@ TIMER_SWEEP_SECONDS = int(os.environ.get("TIMER_SWEEP_SECONDS", "60"))
 # The jobs' outbox (``core.jobs``): runs before a job is declared dead, how long a runner's claim lasts,
 # when the relay hands over again a job nobody claimed, and how long done jobs are kept.
 JOB_MAX_ATTEMPTS = int(os.environ.get("JOB_MAX_ATTEMPTS", "10"))
-JOB_LEASE_SECONDS = int(os.environ.get("JOB_LEASE_SECONDS", "600"))
+JOB_LEASE_SECONDS = int(os.environ.get("JOB_LEASE_SECONDS", "300"))
 JOB_REDISPATCH_SECONDS = int(os.environ.get("JOB_REDISPATCH_SECONDS", "60"))
 JOB_KEEP_DAYS = int(os.environ.get("JOB_KEEP_DAYS", "7"))
 
