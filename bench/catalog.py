@@ -17,11 +17,11 @@ import json
 import os
 import random
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
+
+from scratch import run_in_child
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGET_P95_MS = 30.0
@@ -85,43 +85,7 @@ def measure(products: int, requests: int, backend: str) -> dict:
 
 
 def run_child(backend: str, products: int, requests: int) -> dict | None:
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "jishi.settings", "DEBUG": "false"}
-    env.pop("REDIS_URL", None)
-    cleanup = None
-    with tempfile.TemporaryDirectory(prefix="jishi-bench-") as var_dir:
-        env["JISHI_VAR_DIR"] = var_dir
-        if backend == "sqlite":
-            env["DATABASE_URL"] = f"sqlite:///{var_dir}/bench.sqlite3"
-        else:
-            try:
-                import psycopg
-
-                name = f"jishi_bench_{os.getpid()}"
-                admin = psycopg.connect(host="127.0.0.1", port=5432, user="postgres", dbname="postgres",
-                                        autocommit=True, connect_timeout=3)
-                admin.execute(f"CREATE DATABASE {name}")
-            except Exception as exc:  # PostgreSQL is optional for this benchmark
-                print(json.dumps({"bench": "catalog", "backend": backend, "skipped": str(exc)[:200]}))
-                return None
-            env["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{name}"
-
-            def cleanup():
-                admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-                admin.close()
-        try:
-            result = subprocess.run(  # noqa: S603  (our own interpreter and script)
-                [sys.executable, __file__, "--child", backend, "--products", str(products),
-                 "--requests", str(requests)], env=env, cwd=ROOT, capture_output=True, text=True,
-                timeout=DEADLINE_SECONDS, check=False)
-        finally:
-            if cleanup:
-                cleanup()
-    if result.returncode != 0:
-        print(result.stderr[-3000:], file=sys.stderr)
-        return None
-    line = result.stdout.strip().splitlines()[-1]
-    print(line, flush=True)
-    return json.loads(line)
+    return run_in_child(__file__, backend, "catalog", ["--products", str(products), "--requests", str(requests)], timeout=DEADLINE_SECONDS)
 
 
 def main() -> int:

@@ -20,11 +20,11 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
+
+from scratch import run_in_child
 
 ROOT = Path(__file__).resolve().parent.parent
 DEADLINE_SECONDS = 900
@@ -117,42 +117,7 @@ def _relay_to_redis(count: int, settings) -> dict:
 
 
 def run_child(backend: str, count: int) -> dict | None:
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "jishi.settings", "DEBUG": "false"}
-    env.pop("REDIS_URL", None)
-    cleanup = None
-    with tempfile.TemporaryDirectory(prefix="jishi-bench-") as var_dir:
-        env["JISHI_VAR_DIR"] = var_dir
-        if backend == "sqlite":
-            env["DATABASE_URL"] = f"sqlite:///{var_dir}/bench.sqlite3"
-        else:
-            try:
-                import psycopg
-
-                name = f"jishi_bench_outbox_{os.getpid()}"
-                admin = psycopg.connect(host="127.0.0.1", port=5432, user="postgres", dbname="postgres",
-                                        autocommit=True, connect_timeout=3)
-                admin.execute(f"CREATE DATABASE {name}")
-            except Exception as exc:  # PostgreSQL is optional for this benchmark
-                print(json.dumps({"bench": "outbox", "backend": backend, "skipped": str(exc)[:200]}))
-                return None
-            env["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{name}"
-
-            def cleanup():
-                admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-                admin.close()
-        try:
-            result = subprocess.run(  # noqa: S603  (our own interpreter and script)
-                [sys.executable, __file__, "--child", backend, "--jobs", str(count)], env=env, cwd=ROOT,
-                capture_output=True, text=True, timeout=DEADLINE_SECONDS, check=False)
-        finally:
-            if cleanup:
-                cleanup()
-    if result.returncode != 0:
-        print(result.stderr[-3000:], file=sys.stderr)
-        return None
-    line = result.stdout.strip().splitlines()[-1]
-    print(line, flush=True)
-    return json.loads(line)
+    return run_in_child(__file__, backend, "outbox", ["--jobs", str(count)], timeout=DEADLINE_SECONDS)
 
 
 def main() -> int:
