@@ -2,15 +2,17 @@
 broker that is down at commit and a worker killed mid-run; it runs once per claim, is retried with
 backoff, and dies loudly after ``JOB_MAX_ATTEMPTS``."""
 
+import contextlib
 import datetime as dt
 import logging
-import sys
 
 import pytest
 from django.core import mail
 from django.db import transaction
 
+from jishi.celery import app
 from jishi.core import clock, jobs
+from jishi.core import tasks as core_tasks
 from jishi.core.models import Job, JobStatus
 from tests.factories import UserFactory
 
@@ -72,22 +74,35 @@ def test_a_lost_hand_over_is_handed_over_again_by_the_relay(lost, monkeypatch, s
     assert RUNS == [(1,)] and Job.objects.get(pk=job.pk).status == JobStatus.DONE
 
 
+NOWHERE = "redis://127.0.0.1:1/0"  # nothing listens on port 1: connections are refused at once
+
+
+@contextlib.contextmanager
+def broker_at(url: str):
+    """Celery's broker moved to ``url`` for a while; the app forgets its connection pools on the way in and
+    out (as after a fork), so no connection made for one broker is used for the other. The pools stay open:
+    kombu keeps them by broker address and hands the same ones out again."""
+    previous = app.conf.broker_url
+
+    def reset_pools():
+        app._pool = None
+        app.amqp._producer_pool = None
+
+    reset_pools()
+    app.conf.broker_url = url
+    try:
+        yield
+    finally:
+        reset_pools()
+        app.conf.broker_url = previous
+
+
 def test_a_broker_down_at_commit_fails_nothing_and_the_job_waits(settings, caplog,
                                                                  django_capture_on_commit_callbacks):
-    settings.REDIS_URL = "redis://127.0.0.1:1/0"  # nothing listens there
-    settings.CELERY_BROKER_URL = settings.REDIS_URL
-    from jishi.celery import app
-
-    app.conf.broker_url = settings.REDIS_URL
-    app.conf.broker_transport_options = {"max_retries": 0}
-    app.conf.task_publish_retry = False
-    try:
-        with caplog.at_level(logging.WARNING, logger="jishi.core.jobs"), \
-                django_capture_on_commit_callbacks(execute=True):
-            job = jobs.enqueue(NOTE, 2)  # the commit stands; handing over fails quietly
-    finally:
-        app.conf.broker_url = None
-        app.conf.task_publish_retry = True
+    settings.REDIS_URL = NOWHERE
+    with broker_at(NOWHERE), caplog.at_level(logging.WARNING, logger="jishi.core.jobs"), \
+            django_capture_on_commit_callbacks(execute=True):
+        job = jobs.enqueue(NOTE, 2)  # the commit stands; handing over fails quietly
     assert any("relay will hand it over" in r.getMessage() for r in caplog.records)
     settings.REDIS_URL = ""
     with _later(settings.JOB_REDISPATCH_SECONDS + 1):
@@ -179,7 +194,7 @@ def test_an_invitation_mail_waits_in_the_outbox_while_mail_cannot_be_sent(monkey
     def refuse(*args, **kwargs):
         raise ConnectionRefusedError("SMTP is down")
 
-    monkeypatch.setattr(sys.modules["jishi.core.tasks"], "send_one_mail", refuse)
+    monkeypatch.setattr(core_tasks, "send_one_mail", refuse)
     with django_capture_on_commit_callbacks(execute=True):
         invitation = invite_member(access=access, email="helper@example.com", role=Role.STAFF)
     assert invitation.pk and mail.outbox == []

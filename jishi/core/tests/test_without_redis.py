@@ -6,17 +6,16 @@ import pytest
 from django.core.cache import cache
 
 from jishi.catalog.models import Variant
-from jishi.celery import app
 from jishi.core import jobs, memo
 from jishi.core.memo import SharedVersionMemo
 from jishi.core.models import Job, JobStatus
+from jishi.core.tests.test_outbox import NOWHERE, broker_at
 from jishi.orders.models import OrderGroup
 from jishi.payments.models import Payment
 from tests.factories import AddressFactory, UserFactory, make_product, open_store_for
 
 pytestmark = pytest.mark.django_db
 
-NOWHERE = "redis://127.0.0.1:1/0"  # nothing listens on port 1: connections are refused at once
 
 
 @pytest.fixture
@@ -24,10 +23,8 @@ def redis_down(settings):
     settings.CACHES = {"default": {"BACKEND": "jishi.core.cache.RedisCache", "LOCATION": NOWHERE,
                                    "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2}}}
     settings.REDIS_URL = NOWHERE
-    previous = app.conf.broker_url
-    app.conf.broker_url = NOWHERE
-    yield
-    app.conf.broker_url = previous
+    with broker_at(NOWHERE):
+        yield
     jobs._broker["down_until"] = 0.0
 
 
