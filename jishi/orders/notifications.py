@@ -21,7 +21,8 @@ from jishi.orders.models import Order, OrderStatus
 from jishi.orders.rules import OPEN_STATUSES
 from jishi.stores.selectors import list_member_users
 
-KINDS = ("placed", "paid", "shipped", "received", "auto_confirmed", "cancelled", "refunded")
+KINDS = ("placed", "paid", "shipped", "received", "auto_confirmed", "cancelled", "refunded", "reinstated",
+         "payment_returned")
 
 
 def _subject(kind: str, audience: str, order: Order) -> str:
@@ -36,6 +37,8 @@ def _subject(kind: str, audience: str, order: Order) -> str:
             "auto_confirmed": _("Receipt of order #%(number)s was confirmed automatically"),
             "cancelled": _("Your order #%(number)s was cancelled"),
             "refunded": _("Money from your order #%(number)s is on its way back to you"),
+            "reinstated": _("You paid in time: your order from %(store)s is back as order #%(number)s"),
+            "payment_returned": _("Your payment for order #%(number)s goes back to you in full"),
         }[kind] % {"number": number, "store": store}
     return {
         "placed": _("New order #%(number)s for %(store)s (awaiting payment)"),
@@ -45,6 +48,8 @@ def _subject(kind: str, audience: str, order: Order) -> str:
         "auto_confirmed": _("Receipt of order #%(number)s was confirmed automatically"),
         "cancelled": _("Order #%(number)s was cancelled"),
         "refunded": _("A refund was made on order #%(number)s"),
+        "reinstated": _("Order #%(number)s is paid: please ship it"),
+        "payment_returned": _("A late payment for expired order #%(number)s was returned"),
     }[kind] % {"number": number, "store": store}
 
 
@@ -76,7 +81,8 @@ def _message(order: Order, kind: str, audience: str, recipient) -> EmailMessage:
             "due_on_delivery": format_money(Money(order.due_on_delivery, order.currency)) if order.due_on_delivery else "",
             "link": _link(order, audience), "site_name": settings.SITE_NAME,
             "refunded": _refunded(order) if kind == "refunded" else "",
-            "ship_to": postal_lines(order.shipping_address, language=language) if kind in ("placed", "paid") else [],
+            "ship_to": postal_lines(order.shipping_address, language=language)
+            if kind in ("placed", "paid", "reinstated") else [],
         })
         return EmailMessage(_subject(kind, audience, order), body, None, [recipient.email])
 

@@ -27,7 +27,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from jishi.catalog.services import release_stock
+from jishi.catalog.services import release_stock, reserve_stock
 from jishi.core import clock
 from jishi.core.errors import DomainError
 from jishi.core.jobs import enqueue
@@ -50,6 +50,7 @@ from jishi.orders.rules import (
 from jishi.orders.selectors import units_of
 
 EXPIRED_NOTE = "expired"
+REINSTATED_NOTE = "reinstated"  # the first event of an order placed again for a payment approved in time
 
 
 def _notify(order_ids, kind: str) -> None:
@@ -135,8 +136,10 @@ def _return_units(order_ids) -> None:
     release_stock(units, product_of=product_of)
 
 
-def mark_paid(order_group: OrderGroup, *, paid_at: dt.datetime | None = None, reference: str = "") -> OrderGroup:
-    """The one door to ``paid``: the group's unpaid orders become paid together.
+def mark_paid(order_group: OrderGroup, *, paid_at: dt.datetime | None = None, reference: str = "",
+              mail: str = "paid") -> OrderGroup:
+    """The one door to ``paid``: the group's unpaid orders become paid together, and ``mail`` (an order mail
+    kind) tells the buyer and the stores.
 
     Paying a group that is already paid changes nothing (a repeated notice). Raises
     ``order_group.not_payable`` (409) when the group expired or was cancelled.
@@ -155,8 +158,60 @@ def mark_paid(order_group: OrderGroup, *, paid_at: dt.datetime | None = None, re
         orders = lock_orders(group.pk, status=OrderStatus.PENDING_PAYMENT)
         for order in orders:
             _move(order, OrderStatus.PAID, by=SYSTEM, paid_at=now)
-    _notify([o.id for o in orders], "paid")
+    _notify([o.id for o in orders], mail)
     return group
+
+
+class _UnitsGone(Exception):
+    """Raised inside ``reinstate_expired_group``'s savepoint to undo the units it took."""
+
+
+# What a reinstated order copies from the expired one it replaces (everything the buyer agreed to).
+_PLACED_FIELDS = ("store_id", "buyer_id", "currency", "items_total", "shipping_total", "shipping_method",
+                  "shipping_kind", "ship_from_country", "delivery_from", "delivery_to", "total", "charge_currency",
+                  "charge_rate", "charge_total", "destination_country", "duty_total", "tax_total",
+                  "due_on_delivery", "landed_cost", "shipping_address")
+_LINE_FIELDS = ("variant_id", "product_id", "sku", "title", "options", "currency", "unit_price", "quantity",
+                "line_total", "weight_grams", "hs_code", "origin_country", "commission_rate")
+
+
+def reinstate_expired_group(*, group_id: int, approved_at: dt.datetime) -> list[Order] | None:
+    """A payment the provider approved within the payment window reached a group that expired meanwhile (its
+    notice came late): take the units again and place the expired orders afresh, as new orders of the same
+    group awaiting that payment, at the prices, shipping and taxes agreed — finished orders stay finished, so
+    the cancelled ones stay as they are, each new order's first event naming the one it replaces.
+
+    Returns the new orders (the caller marks the group paid), or None when the approval was not in time or
+    some units are gone (then nothing changed and the caller refunds the payment)."""
+    now = clock.now()
+    with transaction.atomic():
+        group = lock_group(group_id)
+        if group.status != GroupStatus.EXPIRED or approved_at > group.expires_at:
+            return None
+        expired = [o for o in lock_orders(group.pk, status=OrderStatus.CANCELLED) if o.cancel_reason == EXPIRED_NOTE]
+        lines = list(OrderLine.objects.filter(order__in=expired).order_by("id"))
+        if not expired or any(line.variant_id is None for line in lines):
+            return None
+        units, product_of = units_of([o.id for o in expired])
+        try:
+            with transaction.atomic():
+                if reserve_stock(units, product_of=product_of):
+                    raise _UnitsGone
+                orders = Order.objects.bulk_create([
+                    Order(group=group, status=OrderStatus.PENDING_PAYMENT, created_at=now, updated_at=now,
+                          **{name: getattr(old, name) for name in _PLACED_FIELDS}) for old in expired])
+                replaces = {old.id: new for old, new in zip(expired, orders, strict=True)}
+                OrderLine.objects.bulk_create([
+                    OrderLine(order=replaces[line.order_id], **{name: getattr(line, name) for name in _LINE_FIELDS})
+                    for line in lines])
+                OrderEvent.objects.bulk_create([
+                    OrderEvent(order=new, by=SYSTEM, from_status="", to_status=OrderStatus.PENDING_PAYMENT,
+                               note=f"{REINSTATED_NOTE}:{old_id}", created_at=now)
+                    for old_id, new in replaces.items()])
+                OrderGroup.objects.filter(pk=group.pk).update(status=GroupStatus.PENDING_PAYMENT, updated_at=now)
+        except _UnitsGone:
+            return None
+    return orders
 
 
 def cancel_order(*, order: Order, by: str, actor=None, reason: str = "", refund_by_caller: bool = False) -> Order:

@@ -25,6 +25,7 @@ from django.urls import reverse
 
 from jishi.core import clock
 from jishi.core.errors import DomainError
+from jishi.core.jobs import enqueue
 from jishi.ledger import services as ledger
 from jishi.money.rules import Money
 from jishi.orders import services as orders
@@ -165,8 +166,15 @@ def _payment_succeeded(payment: Payment, event: ProviderEvent) -> WebhookResult:
     payment.failure_code = ""
     payment.save(update_fields=["status", "succeeded_at", "card_last4", "failure_code", "updated_at"])
     paid_before = group.status == GroupStatus.PAID
+    mail = "paid"
+    if group.status == GroupStatus.EXPIRED:  # a notice that came late: was the payment approved in time?
+        placed_again = orders.reinstate_expired_group(group_id=group.pk, approved_at=approved_at)
+        if placed_again is not None:
+            pending, mail = placed_again, "reinstated"
+        else:
+            _notify_returned(group.pk)
     try:
-        orders.mark_paid(group, paid_at=now, reference=payment.reference)
+        orders.mark_paid(group, paid_at=now, reference=payment.reference, mail=mail)
     except DomainError as error:
         if error.code != "order_group.not_payable":
             raise
@@ -182,6 +190,14 @@ def _payment_succeeded(payment: Payment, event: ProviderEvent) -> WebhookResult:
     gateway = get_provider(payment.provider)
     gateway.capture(payment)
     return WebhookResult(WebhookOutcome.PROCESSED, "paid", payment.pk)
+
+
+def _notify_returned(group_id: int) -> None:
+    """The shopper paid for a group that had expired and whose units are gone (or paid too late): each of
+    its orders' buyer and store are told the payment goes back in full."""
+    expired = list(Order.objects.filter(group_id=group_id, status=OrderStatus.CANCELLED).values_list("id", flat=True))
+    if expired:
+        enqueue("jishi.orders.tasks.send_orders_mail", expired, "payment_returned")
 
 
 def _give_back(payment: Payment, amount: Money, kind: str, message: str) -> WebhookResult:

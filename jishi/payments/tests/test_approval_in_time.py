@@ -6,9 +6,14 @@ import datetime as dt
 
 import pytest
 from django.conf import settings as django_settings
+from django.core import mail
 
 from jishi.catalog.models import Variant
+from jishi.catalog.services import set_stock
 from jishi.core import clock, jobs
+from jishi.core.models import Job
+from jishi.ledger.selectors import check_ledger, order_money
+from jishi.money.rules import Money
 from jishi.orders.models import GroupStatus, OrderGroup
 from jishi.orders.services import process_due
 from jishi.payments import sandbox
@@ -95,3 +100,55 @@ def test_an_approval_after_the_window_is_refunded_when_the_group_expired(in_proc
     assert Refund.objects.get(payment=payment).amount == payment.amount
     alert = PaymentAlert.objects.get(kind=AlertKind.LATE_PAYMENT)
     assert "approved in time" not in alert.message
+
+
+def _expire_before_the_notice(group, capture, notices_lost):
+    """Approved in time, its notice lost, the group expired after the grace: then the notice arrives."""
+    payment = _approve(group, capture)
+    with clock.shifted(WINDOW + GRACE + dt.timedelta(minutes=1)):
+        assert process_due().expired_groups == 1
+    return payment
+
+
+def _deliver_late(capture, notices_lost):
+    notices_lost.undo()
+    with clock.shifted(WINDOW + GRACE + dt.timedelta(minutes=5)), capture(execute=True):
+        assert jobs.relay() >= 1
+
+
+def test_an_in_time_approval_reaching_an_expired_group_places_its_orders_again(
+        in_process, notices_lost, group, shop, django_capture_on_commit_callbacks):
+    _, variant, _ = shop
+    old = group.orders.get()
+    payment = _expire_before_the_notice(group, django_capture_on_commit_callbacks, notices_lost)
+    assert _stock(variant) == 5
+    _deliver_late(django_capture_on_commit_callbacks, notices_lost)
+    group.refresh_from_db()
+    assert group.status == GroupStatus.PAID and not Refund.objects.filter(payment=payment).exists()
+    old.refresh_from_db()
+    new = group.orders.exclude(pk=old.pk).get()
+    assert old.status == "cancelled" and new.status == "paid"  # finished orders stay finished
+    assert (new.total, new.charge_total, new.store_id) == (old.total, old.charge_total, old.store_id)
+    assert [(line.variant_id, line.quantity) for line in new.lines.all()] == [(variant.id, 2)]
+    assert new.events.order_by("id").first().note == f"reinstated:{old.pk}"
+    assert _stock(variant) == 3  # the units are held again
+    assert Job.objects.filter(task="jishi.orders.tasks.send_order_mail", args=[new.pk, "reinstated"]).exists()
+    told = [m for m in mail.outbox if m.to == [group.buyer.email] and f"#{new.pk}" in m.subject]
+    assert told and "You paid in time" in told[-1].subject and "placed your order again" in told[-1].body
+    assert check_ledger().ok and order_money(new).escrow == Money(new.total, new.currency)
+
+
+def test_when_the_units_are_gone_the_payment_goes_back_and_the_shopper_is_told(
+        in_process, notices_lost, group, shop, django_capture_on_commit_callbacks):
+    access, variant, _ = shop
+    old = group.orders.get()
+    payment = _expire_before_the_notice(group, django_capture_on_commit_callbacks, notices_lost)
+    set_stock(access=access, variant=Variant.objects.get(pk=variant.pk), stock=1)  # sold elsewhere meanwhile
+    _deliver_late(django_capture_on_commit_callbacks, notices_lost)
+    assert OrderGroup.objects.get(pk=group.pk).status == GroupStatus.EXPIRED
+    assert Refund.objects.get(payment=payment).amount == payment.amount
+    assert list(group.orders.values_list("pk", flat=True)) == [old.pk] and _stock(variant) == 1
+    assert Job.objects.filter(task="jishi.orders.tasks.send_orders_mail", args=[[old.pk], "payment_returned"]).exists()
+    told = [m for m in mail.outbox if m.to == [group.buyer.email] and "goes back to you in full" in m.subject]
+    assert told and "could not be held for you" in told[-1].body
+    assert "approved in time" in PaymentAlert.objects.get(kind=AlertKind.LATE_PAYMENT).message
