@@ -2,16 +2,17 @@
 
     .venv/bin/python bench/faults.py [--clients 4] [--seconds 40] [--stock 5000]
 
-Needs PostgreSQL on 127.0.0.1:5432 (user postgres, trust) and Debian's ``redis-server``. It creates a fresh
-database (dropped at the end) and starts everything else itself, on spare ports of 127.0.0.1: a Redis of its
-own (no persistence), gunicorn with two sync workers and a Celery worker with beat (``jishi worker``), the
-payment webhooks going over HTTP to that gunicorn as in production. A child process seeds one store with one
+Needs PostgreSQL's ``initdb`` and ``pg_ctl`` and Debian's ``redis-server``. It starts everything itself, on
+spare ports of 127.0.0.1: a PostgreSQL cluster of its own in a temporary folder (as the ``postgres`` user
+when run by root), a Redis of its own (no persistence), gunicorn with two sync workers and a Celery worker
+with beat (``jishi worker``), the payment webhooks going over HTTP to that gunicorn as in production. A child process seeds one store with one
 product of S units and a buyer per client, each with an address and a token.
 
 C clients then loop for the given seconds: "buy now" one unit through ``POST /api/v1/checkout``, start a
 payment, and approve it on the sandbox's hosted payment page with the success card. Meanwhile, in order:
-a gunicorn worker is killed (SIGKILL), the Celery worker is killed and started again, and Redis is stopped
-and started again empty, so every message it held is gone.
+a gunicorn worker is killed (SIGKILL), the Celery worker is killed and started again, Redis is stopped
+and started again empty, so every message it held is gone, and PostgreSQL is restarted (fast shutdown:
+every open connection is cut).
 
 After the load the run waits (bounded) until the outbox is empty, then checks the database: no payment that
 was approved is refunded, every paid order has its "placed" and "paid" mail sent, the ledger check passes,
@@ -45,7 +46,6 @@ from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PG = {"host": "127.0.0.1", "port": 5432, "user": "postgres"}
 CATCH_UP_SECONDS = 180
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
@@ -191,6 +191,42 @@ def children_of(pid: int) -> list[int]:
     return found
 
 
+def _as_postgres(command: list[str]) -> list[str]:
+    """PostgreSQL refuses to run as root: run its tools as the ``postgres`` user then."""
+    return ["runuser", "-u", "postgres", "--", *command] if os.geteuid() == 0 else command
+
+
+class OwnPostgres:
+    """A throwaway PostgreSQL cluster on a spare port, with trust authentication, that the run may restart."""
+
+    def __init__(self, folder: Path, port: int):
+        self.folder, self.port, self.data = folder, port, folder / "data"
+        folder.mkdir(mode=0o777, exist_ok=True)
+        if os.geteuid() == 0:
+            shutil.chown(folder, user="postgres")
+        subprocess.run(_as_postgres(["initdb", "-D", str(self.data), "-A", "trust", "-U", "postgres",  # noqa: S603
+                                     "--no-sync"]), check=True, capture_output=True, timeout=120)
+
+    def _ctl(self, action: str, *extra: str) -> None:
+        options = f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1 -c fsync=off"
+        subprocess.run(_as_postgres(["pg_ctl", "-D", str(self.data), "-o", options, "-l",  # noqa: S603
+                                     str(self.folder / "postgres.log"), "-w", action, *extra]),
+                       check=True, capture_output=True, timeout=120)
+
+    def start(self) -> None:
+        self._ctl("start")
+
+    def restart(self) -> None:
+        self._ctl("restart", "-m", "fast")
+
+    def stop(self) -> None:
+        with contextlib.suppress(subprocess.SubprocessError):
+            self._ctl("stop", "-m", "immediate")
+
+    def url(self, database: str) -> str:
+        return f"postgres://postgres@127.0.0.1:{self.port}/{database}"
+
+
 # --- the shoppers -------------------------------------------------------------------------------------------
 
 
@@ -269,31 +305,25 @@ def main() -> int:
         return 0
     if not (1 <= args.clients <= 16 and 10 <= args.seconds <= 600 and 10 <= args.stock <= 100_000):
         parser.error("--clients 1..16, --seconds 10..600, --stock 10..100000")
-    try:
-        import psycopg
-
-        admin = psycopg.connect(**PG, dbname="postgres", autocommit=True, connect_timeout=3)
-    except Exception as exc:
-        print(json.dumps({"bench": "faults", "skipped": f"PostgreSQL not reachable: {exc.__class__.__name__}"}))
+    missing = [tool for tool in ("initdb", "pg_ctl", "redis-server") if not shutil.which(tool)]
+    if missing:
+        print(json.dumps({"bench": "faults", "skipped": f"not installed: {', '.join(missing)}"}))
         return 0
-    if not shutil.which("redis-server"):
-        print(json.dumps({"bench": "faults", "skipped": "redis-server is not installed"}))
-        return 0
-    name = f"jishi_faults_{os.getpid()}"
-    admin.execute(f"CREATE DATABASE {name}")
-    try:
-        with tempfile.TemporaryDirectory(prefix="jishi-faults-") as scratch:
-            return run(args, Path(scratch), name)
-    finally:
-        admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-        admin.close()
+    with tempfile.TemporaryDirectory(prefix="jishi-faults-") as scratch:
+        os.chmod(scratch, 0o755)  # noqa: S103 (the postgres user must reach its cluster folder inside)
+        postgres = OwnPostgres(Path(scratch) / "pg", free_port())
+        postgres.start()
+        try:
+            return run(args, Path(scratch), postgres)
+        finally:
+            postgres.stop()
 
 
-def run(args, scratch: Path, database: str) -> int:
+def run(args, scratch: Path, postgres: OwnPostgres) -> int:
     redis_port, web_port = free_port(), free_port()
     base = f"http://127.0.0.1:{web_port}"
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "jishi.settings", "DEBUG": "false",
-           "DATABASE_URL": f"postgres://{PG['user']}@{PG['host']}:{PG['port']}/{database}",
+           "DATABASE_URL": postgres.url("postgres"),
            "REDIS_URL": f"redis://127.0.0.1:{redis_port}/0", "CACHE_PREFIX": f"faults{os.getpid()}",
            "JISHI_VAR_DIR": str(scratch), "SITE_URL": base, "ALLOWED_HOSTS": "127.0.0.1,localhost",
            "PAYMENT_WEBHOOK_TRANSPORT": "jishi.payments.deliveries.post_over_http",
@@ -320,7 +350,7 @@ def run(args, scratch: Path, database: str) -> int:
                     for buyer in plan["buyers"]]
         for thread in shoppers:
             thread.start()
-        step = args.seconds / 6
+        step = args.seconds / 7
         time.sleep(step)
         workers = children_of(processes["web"].pid)
         if workers:
@@ -333,6 +363,8 @@ def run(args, scratch: Path, database: str) -> int:
         time.sleep(min(10.0, step))
         processes["redis"] = start_redis(redis_port, scratch / "redis.log")
         redis_back = time.monotonic()
+        time.sleep(step / 2)
+        postgres.restart()
         for thread in shoppers:
             thread.join(timeout=args.seconds + 60)
         caught_up = None
