@@ -10,18 +10,21 @@ dead after ``JOB_MAX_ATTEMPTS`` (an error in the log and a banner on the operato
 commit, a worker killed mid-job (its claim lapses after ``JOB_LEASE_SECONDS``), a retry that fell due.
 
 A row runs at least once: a worker killed after the work but before the row is marked done runs it
-again, so handlers are written to be repeated (deliveries, payouts and refunds check their own rows;
-order mail may, in that window only, arrive twice — never not at all). A job never sees uncommitted
+again, so handlers are written to be repeated, keyed by their row: deliveries, payouts and refunds check
+their own rows, and every mail a job sends carries a Message-ID made from the job's id
+(``message_id``), so a mail sent again in that window is the same message to the mail servers. A job never sees uncommitted
 rows, and handing over after commit can never turn a committed request into an error answer.
 """
 
 from __future__ import annotations
 
+import contextvars
 import datetime as dt
 import importlib
 import logging
 import threading
 import time
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import close_old_connections, connections, transaction
@@ -32,6 +35,8 @@ from jishi.core.models import Job, JobStatus
 
 logger = logging.getLogger(__name__)
 
+# The job this thread is running (its row id), for handlers that key what they send on it.
+_running: contextvars.ContextVar[int | None] = contextvars.ContextVar("jishi_job", default=None)
 FIRST_RETRY_SECONDS = 10
 MAX_RETRY_SECONDS = 3600
 ERROR_LENGTH = 2000
@@ -86,6 +91,17 @@ def _dispatch(job_id: int) -> bool:
     return True
 
 
+def message_id(*parts) -> dict[str, str]:
+    """The headers giving a mail sent by the running job a Message-ID of its own row and ``parts`` (what
+    tells the job's messages apart: the recipient, the kind), so a job run twice sends the same message
+    twice, not two messages; no header outside a job (the mail library makes one up)."""
+    job_id = _running.get()
+    if job_id is None:
+        return {}
+    key = "-".join(str(part) for part in parts)
+    return {"Message-ID": f"<job{job_id}-{key}@{urlsplit(settings.SITE_URL).hostname or 'localhost'}>"}
+
+
 def backoff(attempts: int) -> dt.timedelta:
     """The wait after ``attempts`` failed runs."""
     return dt.timedelta(seconds=min(FIRST_RETRY_SECONDS * 2 ** max(attempts - 1, 0), MAX_RETRY_SECONDS))
@@ -106,11 +122,14 @@ def run(job_id: int) -> bool:
     if not claimed:
         return False
     job = Job.objects.get(pk=job_id)
+    running = _running.set(job_id)
     try:
         resolve(job.task)(*job.args)
     except Exception as error:
         _failed(job, error)
         return False
+    finally:
+        _running.reset(running)
     Job.objects.filter(pk=job_id, status=JobStatus.RUNNING).update(
         status=JobStatus.DONE, finished_at=clock.now(), leased_until=None, last_error="")
     return True

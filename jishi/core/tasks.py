@@ -1,7 +1,7 @@
 """Celery entry points for core; each only calls a service."""
 
 from celery import shared_task
-from django.core.mail import send_mail as send_one_mail
+from django.core.mail import EmailMessage
 
 from jishi.core import idempotency, jobs
 
@@ -25,7 +25,7 @@ def relay_jobs() -> int:
 @shared_task(name="jishi.core.tasks.send_mail")
 def send_mail(subject: str, body: str, to: str) -> int:
     """One plain-text mail composed by the service that decided on it (from DEFAULT_FROM_EMAIL)."""
-    return send_one_mail(subject, body, None, [to])
+    return EmailMessage(subject, body, None, [to], headers=jobs.message_id("mail", to)).send()
 
 
 @shared_task(name="jishi.core.tasks.purge_finished_jobs")

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from jishi.core.jobs import message_id
 from jishi.disputes.models import RefundRequest
 from jishi.money.formatting import format_money
 from jishi.money.rules import Money
@@ -68,7 +69,8 @@ def _message(request: RefundRequest, kind: str, audience: str, recipient) -> Ema
             "amount": format_money(Money(request.amount, request.currency)),
             "link": _link(request, audience), "site_name": settings.SITE_NAME,
         })
-        return EmailMessage(_subject(kind, request), body, None, [recipient.email])
+        return EmailMessage(_subject(kind, request), body, None, [recipient.email],
+                            headers=message_id("refund-request", request.pk, kind, recipient.pk))
 
 
 def send_refund_request_mail(*, request_id: int, kind: str) -> int:

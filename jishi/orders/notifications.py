@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from jishi.accounts.postal import postal_lines
+from jishi.core.jobs import message_id
 from jishi.money.formatting import format_day, format_money
 from jishi.money.rules import Money
 from jishi.orders.models import Order, OrderStatus
@@ -84,7 +85,8 @@ def _message(order: Order, kind: str, audience: str, recipient) -> EmailMessage:
             "ship_to": postal_lines(order.shipping_address, language=language)
             if kind in ("placed", "paid", "reinstated") else [],
         })
-        return EmailMessage(_subject(kind, audience, order), body, None, [recipient.email])
+        return EmailMessage(_subject(kind, audience, order), body, None, [recipient.email],
+                            headers=message_id("order", order.pk, kind, recipient.pk))
 
 
 def send_order_mail(*, order_id: int, kind: str) -> int:
@@ -116,7 +118,7 @@ def _suspension_message(orders: list[Order]) -> EmailMessage:
         })
         subject = ngettext("%(store)s is suspended: what happens to your order",
                            "%(store)s is suspended: what happens to your orders", len(orders)) % {"store": store.name}
-        return EmailMessage(subject, body, None, [buyer.email])
+        return EmailMessage(subject, body, None, [buyer.email], headers=message_id("suspended", store.pk, buyer.pk))
 
 
 def store_suspended_mail(*, store_id: int, buyer_id: int | None = None) -> dict[int, EmailMessage]:

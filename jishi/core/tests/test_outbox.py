@@ -194,7 +194,7 @@ def test_an_invitation_mail_waits_in_the_outbox_while_mail_cannot_be_sent(monkey
     def refuse(*args, **kwargs):
         raise ConnectionRefusedError("SMTP is down")
 
-    monkeypatch.setattr(core_tasks, "send_one_mail", refuse)
+    monkeypatch.setattr(core_tasks.EmailMessage, "send", refuse)
     with django_capture_on_commit_callbacks(execute=True):
         invitation = invite_member(access=access, email="helper@example.com", role=Role.STAFF)
     assert invitation.pk and mail.outbox == []
@@ -204,3 +204,17 @@ def test_an_invitation_mail_waits_in_the_outbox_while_mail_cannot_be_sent(monkey
     with _later(11):
         assert jobs.relay() == 1
     assert [m.to for m in mail.outbox] == [["helper@example.com"]]
+    # Keyed by its row: were it sent again, it would be the same message to the mail servers.
+    assert mail.outbox[0].extra_headers["Message-ID"].startswith(f"<job{waiting.pk}-mail-")
+
+
+def test_a_mail_sent_again_by_the_same_job_is_the_same_message():
+    job = Job.objects.create(task="jishi.core.tasks.send_mail", args=["Hello", "Body", "mei@example.com"])
+    assert jobs.run(job.pk)
+    # The worker died after sending, before the row was marked done: the row runs again.
+    Job.objects.filter(pk=job.pk).update(status=JobStatus.QUEUED)
+    assert jobs.run(job.pk)
+    first, again = mail.outbox
+    assert first.extra_headers["Message-ID"] == again.extra_headers["Message-ID"]
+    other = Job.objects.create(task="jishi.core.tasks.send_mail", args=["Hello", "Body", "mei@example.com"])
+    assert jobs.run(other.pk) and mail.outbox[2].extra_headers["Message-ID"] != first.extra_headers["Message-ID"]
