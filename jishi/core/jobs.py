@@ -56,8 +56,13 @@ def enqueue(task, *args) -> Job:
 
 
 def _hand_over(job_id: int) -> None:
-    if not _dispatch(job_id):  # the broker is away: due for the relay's next round, not after a minute
-        Job.objects.filter(pk=job_id, status=JobStatus.QUEUED).update(dispatched_at=None)
+    """After commit: hand the row over. Nothing here may fail the request that committed it — the row is
+    safe in the database, and the relay hands over whatever this could not."""
+    try:
+        if not _dispatch(job_id):  # the broker is away: due for the relay's next round, not after a minute
+            Job.objects.filter(pk=job_id, status=JobStatus.QUEUED).update(dispatched_at=None)
+    except Exception:
+        logger.exception("Job %s is committed but was not handed over; the relay will hand it over", job_id)
 
 
 def resolve(name: str):

@@ -8,7 +8,7 @@ import logging
 
 import pytest
 from django.core import mail
-from django.db import transaction
+from django.db import OperationalError, transaction
 
 from jishi.celery import app
 from jishi.core import clock, jobs
@@ -218,3 +218,15 @@ def test_a_mail_sent_again_by_the_same_job_is_the_same_message():
     assert first.extra_headers["Message-ID"] == again.extra_headers["Message-ID"]
     other = Job.objects.create(task="jishi.core.tasks.send_mail", args=["Hello", "Body", "mei@example.com"])
     assert jobs.run(other.pk) and mail.outbox[2].extra_headers["Message-ID"] != first.extra_headers["Message-ID"]
+
+
+def test_nothing_after_the_commit_can_fail_the_request_that_committed(monkeypatch, caplog,
+                                                                      django_capture_on_commit_callbacks):
+    def database_gone(job_id):
+        raise OperationalError("terminating connection due to administrator command")
+
+    monkeypatch.setattr(jobs, "run", database_gone)
+    with caplog.at_level(logging.ERROR, logger="jishi.core.jobs"), django_capture_on_commit_callbacks(execute=True):
+        job = jobs.enqueue(NOTE, 6)  # no exception reaches the caller
+    assert Job.objects.get(pk=job.pk).status == JobStatus.QUEUED
+    assert any("relay will hand it over" in r.getMessage() for r in caplog.records)
