@@ -114,3 +114,21 @@ def test_nul_in_any_string_field_of_any_operation_is_a_422(client):
             assert response.status_code == 422, (method, target, response.status_code, response.content[:300])
             assert response.json()["error"]["code"] == "invalid"
     assert tried >= 30, tried
+
+
+# --- pages --------------------------------------------------------------------------------------------
+# Pages have no door of their own: Django's form fields refuse NUL (ProhibitNullCharactersValidator), so a
+# form shows it inline like any other mistake, and search cleans its words before it looks.
+
+
+def test_a_page_form_shows_nul_inline_and_saves_nothing(client):
+    response = client.post("/accounts/signup/", {"email": "nul@example.com", "name": NUL_TEXT,
+                                                 "password": "x-Long-pass-1", "password_again": "x-Long-pass-1"})
+    assert response.status_code == 200
+    assert "Null characters are not allowed." in response.content.decode()
+    assert not User.objects.filter(email="nul@example.com").exists()
+
+
+def test_searching_pages_for_nul_is_no_error(client):
+    for url in ("/products/?q=%00", "/products/?q=tea%00", "/search/suggestions/?q=%00"):
+        assert client.get(url).status_code < 500, url
