@@ -383,6 +383,11 @@ def run(args, scratch: Path, postgres: OwnPostgres) -> int:
         for process in processes.values():
             stop(process)
     print(json.dumps(figures), flush=True)
+    if figures.get("jobs_left") or figures.get("relay_caught_up_seconds_after_redis_returned") is None:
+        for log in ("worker.log", "web.log", "pg/postgres.log"):  # what the parts said, for whoever reads CI
+            if (scratch / log).exists():
+                print(f"--- {log} (last lines)\n" + "\n".join((scratch / log).read_text(errors="replace")
+                                                          .splitlines()[-40:]), file=sys.stderr)
     lost = any([figures["approved_payments_refunded"], figures["mails_missing"], figures["server_errors_500"],
                 not figures["ledger_ok"], not figures["stock_consistent"],
                 figures["relay_caught_up_seconds_after_redis_returned"] is None])

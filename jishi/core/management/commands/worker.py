@@ -21,8 +21,12 @@ class Command(BaseCommand):
             raise CommandError("Set REDIS_URL to run a worker. Without it, `jishi serve` runs jobs and timers itself.")
         from jishi.celery import app
 
+        # No mingle, gossip or worker heartbeats: jobs need none of them (the outbox keeps the work), and with
+        # Redis they can leave a worker that reconnected after a Redis restart consuming nothing
+        # (celery/celery#8091, #8030).
         argv = ["worker", f"--concurrency={concurrency}", f"--loglevel={loglevel}",
-                f"--queues={settings.CELERY_TASK_DEFAULT_QUEUE}"]
+                f"--queues={settings.CELERY_TASK_DEFAULT_QUEUE}", "--without-mingle", "--without-gossip",
+                "--without-heartbeat"]
         if not no_beat:
             argv += ["--beat", "--schedule", str(settings.VAR_DIR / "celerybeat-schedule")]
         app.worker_main(argv)
