@@ -66,6 +66,8 @@ def _nul_fields(value, path: str = "") -> list[str]:
 
 
 def _query_fields(request) -> list[str]:
+    if "%00" not in request.META.get("QUERY_STRING", ""):
+        return []  # the common case, without parsing the query string here as well as in the route
     try:
         data = request.GET
     except UNREADABLE:
@@ -77,7 +79,9 @@ def _body_fields(request) -> list[str]:
     if request.method not in ("POST", "PUT", "PATCH") or request.content_type != "application/json":
         return []  # multipart is for files, which are not text; the parser refuses other bodies
     try:
-        return _nul_fields(json.loads(request.body or b"null"))
+        body = request.body or b"null"
+        # In JSON a NUL can only be written as an escape: a body without one is read once, by the route.
+        return _nul_fields(json.loads(body)) if b"\\u0000" in body else []
     except (ValueError, *UNREADABLE):
         return []  # unreadable bodies are the parser's to refuse (400), as before
 

@@ -162,6 +162,13 @@ def mark_paid(order_group: OrderGroup, *, paid_at: dt.datetime | None = None, re
     return group
 
 
+def tell_payment_returned(*, group_id: int) -> None:
+    """A payment reached this group after it expired and cannot be kept (approved too late, or its units are
+    gone): the buyer and the stores of its expired orders are told the payment goes back in full."""
+    _notify(Order.objects.filter(group_id=group_id, status=OrderStatus.CANCELLED, cancel_reason=EXPIRED_NOTE)
+            .values_list("id", flat=True), "payment_returned")
+
+
 class _UnitsGone(Exception):
     """Raised inside ``reinstate_expired_group``'s savepoint to undo the units it took."""
 

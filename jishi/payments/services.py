@@ -25,7 +25,6 @@ from django.urls import reverse
 
 from jishi.core import clock
 from jishi.core.errors import DomainError
-from jishi.core.jobs import enqueue
 from jishi.ledger import services as ledger
 from jishi.money.rules import Money
 from jishi.orders import services as orders
@@ -172,7 +171,7 @@ def _payment_succeeded(payment: Payment, event: ProviderEvent) -> WebhookResult:
         if placed_again is not None:
             pending, mail = placed_again, "reinstated"
         else:
-            _notify_returned(group.pk)
+            orders.tell_payment_returned(group_id=group.pk)
     try:
         orders.mark_paid(group, paid_at=now, reference=payment.reference, mail=mail)
     except DomainError as error:
@@ -190,14 +189,6 @@ def _payment_succeeded(payment: Payment, event: ProviderEvent) -> WebhookResult:
     gateway = get_provider(payment.provider)
     gateway.capture(payment)
     return WebhookResult(WebhookOutcome.PROCESSED, "paid", payment.pk)
-
-
-def _notify_returned(group_id: int) -> None:
-    """The shopper paid for a group that had expired and whose units are gone (or paid too late): each of
-    its orders' buyer and store are told the payment goes back in full."""
-    expired = list(Order.objects.filter(group_id=group_id, status=OrderStatus.CANCELLED).values_list("id", flat=True))
-    if expired:
-        enqueue("jishi.orders.tasks.send_orders_mail", expired, "payment_returned")
 
 
 def _give_back(payment: Payment, amount: Money, kind: str, message: str) -> WebhookResult:

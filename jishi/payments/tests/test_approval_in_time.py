@@ -148,7 +148,7 @@ def test_when_the_units_are_gone_the_payment_goes_back_and_the_shopper_is_told(
     assert OrderGroup.objects.get(pk=group.pk).status == GroupStatus.EXPIRED
     assert Refund.objects.get(payment=payment).amount == payment.amount
     assert list(group.orders.values_list("pk", flat=True)) == [old.pk] and _stock(variant) == 1
-    assert Job.objects.filter(task="jishi.orders.tasks.send_orders_mail", args=[[old.pk], "payment_returned"]).exists()
+    assert Job.objects.filter(task="jishi.orders.tasks.send_order_mail", args=[old.pk, "payment_returned"]).exists()
     told = [m for m in mail.outbox if m.to == [group.buyer.email] and "goes back to you in full" in m.subject]
     assert told and "could not be held for you" in told[-1].body
     assert "approved in time" in PaymentAlert.objects.get(kind=AlertKind.LATE_PAYMENT).message
