@@ -21,6 +21,7 @@ from jishi.money.selectors import get_rate_table, list_currency_codes
 from jishi.shipping import selectors, services
 from jishi.shipping.models import ShippingTemplate
 from jishi.stores.selectors import access_store
+from jishi.tax.selectors import clean_region, landed_cost_for
 
 router = Router(tags=["shipping"])
 
@@ -179,6 +180,9 @@ class QuoteItemIn(Schema):
 class QuoteIn(Schema):
     items: list[QuoteItemIn] = Field(max_length=selectors.MAX_QUOTE_ITEMS)
     country: str = Field(max_length=10, description="Destination, ISO 3166-1 alpha-2.")
+    region: str = Field("", max_length=100, description="The destination's state, province or territory (a code "
+                                                       "like ON or a name), where its taxes differ by region: "
+                                                       "Canada, the United States. Empty: national tax only.")
     currency: str | None = Field(None, max_length=10, description="Display currency (default: the caller's).")
 
 
@@ -231,11 +235,10 @@ def _display_code(raw, request) -> str:
     return code
 
 
-def _landed_cost(part, country: str, cost: Money, display: str, rate: Decimal, per_eur) -> dict | None:
-    from jishi.tax.selectors import landed_cost_for
-
-    return landed_cost_for(destination=country, ship_from=part.shipping.ship_from, lines=part.lines, shipping=cost,
-                           per_eur=per_eur, charge_currency=display, charge_rate=rate).snapshot()
+def _landed_cost(part, country: str, region: str, option, display: str, rate: Decimal, per_eur) -> dict | None:
+    return landed_cost_for(destination=country, ship_from=part.shipping.ship_from, lines=part.lines,
+                           shipping=option.cost, per_eur=per_eur, charge_currency=display, charge_rate=rate,
+                           region=region, transport=option.transport, prepay=part.store.import_terms).snapshot()
 
 
 @router.post("/shipping/quote", auth=None, response={200: QuoteOut, 422: ErrorOut})
@@ -251,6 +254,7 @@ def quote(request, payload: QuoteIn):
                                   language=language)
     per_eur = get_rate_table().per_eur
     country = payload.country.strip().upper()
+    region = clean_region(country, payload.region)
     stores = []
     for part in parts:
         code = part.store.base_currency_id
@@ -270,5 +274,5 @@ def quote(request, payload: QuoteIn):
                 kind=o.kind, name=o.name, cost=quantize(o.cost.amount, code), currency=code, display_cost=shown(o.cost),
                 display_currency=display, is_free=o.is_free, days_min=o.days_min, days_max=o.days_max,
                 delivery_from=o.delivery_from, delivery_to=o.delivery_to) for o in offer.options],
-            landed_cost=_landed_cost(part, country, cheapest.cost, display, rate, per_eur) if cheapest else None))
+            landed_cost=_landed_cost(part, country, region, cheapest, display, rate, per_eur) if cheapest else None))
     return QuoteOut(country=country, display_currency=display, stores=stores)

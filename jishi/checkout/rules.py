@@ -67,6 +67,7 @@ class StoreQuote:
     # How the part ships (``shipping.rules``): the chosen option, the others offered, where from.
     shipping_kind: str = ""
     shipping_method: str = ""
+    shipping_transport: str = ""  # "post" or "courier" (customs rules may differ), "" when mixed or unknown
     ship_from: str = ""
     delivery_from: dt.date | None = None
     delivery_to: dt.date | None = None
@@ -130,6 +131,7 @@ class Quote:
     rates: dict[str, Decimal] = field(default_factory=dict)
     rates_as_of: dt.datetime | None = None
     country: str = ""  # the destination the shipping was priced for
+    region: str = ""  # the destination's province or state, where its taxes differ by region
     blocked: tuple[BlockedStore, ...] = ()
 
     @property
@@ -166,7 +168,7 @@ def with_landed_cost(quote: Quote, *, landed: dict[int, object], rates: dict[str
 def build_quote(*, lines: list[PricedLine], stores: dict[int, object], store_of: dict[int, int],
                 charge_currency: str, per_eur: dict[str, Decimal], shipping_rates: dict[int, Money] | None = None,
                 shipping: dict[int, object] | None = None, methods: dict[int, str] | None = None,
-                country: str = "", rates_as_of: dt.datetime | None = None) -> Quote:
+                country: str = "", region: str = "", rates_as_of: dt.datetime | None = None) -> Quote:
     """Group ``lines`` by store (in the order stores first appear) and price each part.
 
     ``store_of`` maps variant id → store id. Shipping is either ``shipping_rates`` (store id → flat
@@ -189,6 +191,7 @@ def build_quote(*, lines: list[PricedLine], stores: dict[int, object], store_of:
                 continue
             option = offer.option((methods or {}).get(store_id)) or offer.cheapest
             ship = {"shipping": option.cost, "shipping_kind": option.kind, "shipping_method": option.name,
+                    "shipping_transport": option.transport,
                     "ship_from": offer.ship_from, "delivery_from": option.delivery_from,
                     "delivery_to": option.delivery_to, "shipping_options": offer.options}
         else:

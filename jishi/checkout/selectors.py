@@ -23,7 +23,7 @@ from jishi.orders.selectors import units_held_by_buyer
 from jishi.shipping.rules import KIND_ORDER, ShipLine
 from jishi.shipping.selectors import LineToShip, get_store_templates, quote_shipping
 from jishi.stores.models import StoreStatus
-from jishi.tax.selectors import currencies_for, landed_cost_for
+from jishi.tax.selectors import clean_region, currencies_for, landed_cost_for
 
 
 def clean_lines(raw) -> list[tuple[int, int]]:
@@ -99,13 +99,15 @@ def clean_methods(raw) -> dict[int, str]:
 
 def quote_lines(*, buyer, lines: list[tuple[int, int]], charge_currency: str, language: str,
                 field_prefix: str = "lines", thumbnails: bool = True, country: str | None = None,
-                methods: dict[int, str] | None = None) -> Quote:
+                methods: dict[int, str] | None = None, region: str = "", region_field: str = "region") -> Quote:
     """Price ``lines`` (variant id, quantity) for ``buyer`` in ``charge_currency``, shipped to
-    ``country`` (default: the buyer's country; with neither, each store's own country) by the shipping
-    kind ``methods`` names per store id (default: each store's cheapest).
+    ``country`` (default: the buyer's country; with neither, each store's own country) and its ``region``
+    (a province or state, for its taxes) by the shipping kind ``methods`` names per store id (default:
+    each store's cheapest).
 
     Raises ``checkout.empty`` (422), ``checkout.invalid`` (422: no or unknown country, a kind the store
-    does not offer there, as ``methods.<store id>``), ``checkout.unavailable`` (409) naming each line
+    does not offer there, as ``methods.<store id>``), ``tax.unknown_region`` (422, as ``region_field``:
+    a region the country does not have), ``checkout.unavailable`` (409) naming each line
     that cannot be bought as asked (not for sale, out of stock with what is left, over the per-buyer
     limit). Stores that cannot ship to the country are set apart in ``Quote.blocked``.
     """
@@ -113,6 +115,7 @@ def quote_lines(*, buyer, lines: list[tuple[int, int]], charge_currency: str, la
         raise DomainError("checkout.empty", _("Your cart is empty."), fields={field_prefix: [_("Your cart is empty.")]})
     country = country or getattr(buyer, "country", "")
     country = clean_country(country) if country else ""
+    region = clean_region(country, region, field=region_field) if country else ""
     methods = methods or {}
     rates = get_rate_table()  # read once: each read asks the shared cache whether the rates changed
     charge_currency = clean_charge_currency(charge_currency, rates)
@@ -173,7 +176,7 @@ def quote_lines(*, buyer, lines: list[tuple[int, int]], charge_currency: str, la
         raise DomainError("checkout.invalid", next(iter(wrong.values()))[0], fields=wrong)
     quote = build_quote(
         lines=priced, stores=stores, store_of={v: item.store.id for v, item in items.items()},
-        shipping=shipping, methods=methods, country=country,
+        shipping=shipping, methods=methods, country=country, region=region,
         charge_currency=charge_currency, per_eur=rates.per_eur, rates_as_of=rates.as_of)
     return add_landed_cost(quote, per_eur=rates.per_eur)
 
@@ -186,6 +189,7 @@ def add_landed_cost(quote: Quote, *, per_eur) -> Quote:
     landed = {part.store_id: landed_cost_for(
         destination=quote.country, ship_from=part.ship_from or part.store.country, lines=part.lines,
         shipping=part.shipping, per_eur=per_eur, charge_currency=part.charge_currency,
-        charge_rate=part.charge_rate) for part in quote.stores}
+        charge_rate=part.charge_rate, region=quote.region, transport=part.shipping_transport,
+        prepay=part.store.import_terms) for part in quote.stores}
     used = currencies_for(quote.country)
     return with_landed_cost(quote, landed=landed, rates={code: per_eur[code] for code in sorted(used) if code in per_eur})

@@ -31,6 +31,7 @@ from jishi.orders.models import OrderGroup
 from jishi.orders.selectors import units_held_by_buyer
 from jishi.orders.services import create_order_group
 from jishi.shipping.selectors import problem_message
+from jishi.tax.selectors import regional_taxes_in_force
 
 LOCK_RETRIES = 3
 # PostgreSQL: deadlock_detected, serialization_failure.
@@ -54,6 +55,15 @@ def resolve_address(*, buyer, address_id=None, address: dict | None = None) -> d
         raise DomainError("checkout.invalid", next(iter(problems.values()))[0],
                           fields={f"address.{name}": messages for name, messages in problems.items()})
     return cleaned
+
+
+def require_region(address: dict) -> None:
+    """An address in a country whose taxes differ by province or state must name one (its tax is
+    charged or estimated with the order); ``checkout.invalid`` as ``address.region`` otherwise."""
+    country = str(address.get("country") or "").upper()
+    if country and regional_taxes_in_force(country) and not str(address.get("region") or "").strip():
+        message = _("Enter the state, province or territory: taxes there depend on it.")
+        raise DomainError("checkout.invalid", message, fields={"address.region": [message]})
 
 
 def _out_of_stock(quote: Quote, short: dict[int, int], wanted: list[tuple[int, int]]) -> DomainError:
@@ -109,8 +119,10 @@ def place_order_group(*, buyer, charge_currency: str, language: str = "en", line
     wanted = cart_lines(cart) if from_cart else clean_lines(lines)
     shipping_address = resolve_address(buyer=buyer, address_id=address_id, address=address)
     # Orders keep no pictures: pricing for placing skips the thumbnails' query.
+    require_region(shipping_address)
     quote = quote_lines(buyer=buyer, lines=wanted, charge_currency=charge_currency, language=language,
-                        thumbnails=False, country=shipping_address.get("country"), methods=clean_methods(methods))
+                        thumbnails=False, country=shipping_address.get("country"), methods=clean_methods(methods),
+                        region=shipping_address.get("region", ""), region_field="address.region")
     if quote.blocked and (not skip_unshippable or not quote.stores):
         raise _cannot_ship(quote)
 

@@ -16,6 +16,13 @@ class MethodKind(models.TextChoices):
     EXPRESS = "express", _("Express")
 
 
+class Transport(models.TextChoices):
+    """How a parcel crosses the border: some customs rules differ for post and courier (CUSMA's limits)."""
+
+    COURIER = "courier", _("Courier")
+    POST = "post", _("Post")
+
+
 class Pricing(models.TextChoices):
     PER_ITEM = "per_item", _("Per item")
     PER_WEIGHT = "per_weight", _("Per weight")
@@ -72,6 +79,7 @@ class Method(models.Model):
     kind = models.CharField(_("kind"), max_length=10, choices=MethodKind.choices, default=MethodKind.STANDARD)
     name = models.CharField(_("name"), max_length=80, blank=True)
     pricing = models.CharField(_("pricing"), max_length=10, choices=Pricing.choices, default=Pricing.PER_ITEM)
+    transport = models.CharField(_("sent by"), max_length=7, choices=Transport.choices, default=Transport.COURIER)
     first_amount = models.DecimalField(_("first item or kg"), max_digits=15, decimal_places=3, default=0)
     additional_amount = models.DecimalField(_("each additional item or kg"), max_digits=15, decimal_places=3,
                                             default=0)

@@ -48,6 +48,7 @@ class MethodRule:
     free_over: Money | None
     days_min: int
     days_max: int
+    transport: str = "courier"  # "post" or "courier": how the parcel crosses the border
 
 
 @dataclass(frozen=True)
@@ -144,6 +145,7 @@ class Option:
     delivery_from: dt.date
     delivery_to: dt.date
     method_ids: tuple[int, ...]
+    transport: str = ""  # "post" or "courier" when every parcel goes that way, else ""
 
     @property
     def is_free(self) -> bool:
@@ -211,10 +213,12 @@ def quote_store(*, groups: list[tuple[TemplateRule, list[ShipLine]]], country: s
         days_min = max(template.handling_days + method.days_min for template, method, _c in chosen)
         days_max = max(template.handling_days + method.days_max for template, method, _c in chosen)
         name = chosen[0][1].name if len(chosen) == 1 else ""
+        transports = {method.transport for _t, method, _c in chosen}
         options.append(Option(kind=kind, name=name, cost=cost, days_min=days_min, days_max=days_max,
                               delivery_from=add_business_days(today, days_min),
                               delivery_to=add_business_days(today, days_max),
-                              method_ids=tuple(method.id for _t, method, _c in chosen)))
+                              method_ids=tuple(method.id for _t, method, _c in chosen),
+                              transport=transports.pop() if len(transports) == 1 else ""))
     options.sort(key=lambda option: (option.cost.amount, KIND_ORDER.get(option.kind, 9)))
     return StoreShipping(country=country, ship_from=ship_from, options=tuple(options))
 

@@ -60,7 +60,8 @@ def to_rule(template: ShippingTemplate) -> TemplateRule:
                 id=method.id, kind=method.kind, name=method.name, pricing=method.pricing,
                 first=Money(method.first_amount, currency), additional=Money(method.additional_amount, currency),
                 free_over=Money(method.free_over, currency) if method.free_over is not None else None,
-                days_min=method.days_min, days_max=method.days_max) for method in zone.methods.all()))
+                days_min=method.days_min, days_max=method.days_max, transport=method.transport)
+                for method in zone.methods.all()))
             for zone in template.zones.all()))
 
 

@@ -17,6 +17,11 @@ class Role(models.TextChoices):
     STAFF = "staff", _("Staff")
 
 
+class ImportTerms(models.TextChoices):
+    DAP = "DAP", _("Paid by the buyer on delivery (DAP)")
+    DDP = "DDP", _("Prepaid at checkout (DDP)")
+
+
 class Store(TimeStampedModel):
     slug = models.SlugField(_("address"), max_length=60, unique=True)
     name = models.CharField(_("store name"), max_length=80)
@@ -33,6 +38,10 @@ class Store(TimeStampedModel):
     is_featured = models.BooleanField(_("featured"), default=False)
     # One flat shipping charge per order, in the store's currency (shipping templates will replace it).
     shipping_rate = models.DecimalField(_("shipping per order"), max_digits=15, decimal_places=3, default=0)
+    import_terms = models.CharField(
+        _("duties and import taxes"), max_length=3, choices=ImportTerms.choices, default=ImportTerms.DAP,
+        help_text=_("Where the law does not have the marketplace charge them at checkout: whether buyers "
+                    "abroad prepay them with the order (DDP) or pay them on delivery (DAP)."))
 
     class Meta:
         ordering = ["name"]

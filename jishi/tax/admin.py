@@ -19,9 +19,9 @@ from django.utils.translation import gettext_lazy
 from jishi.core import clock
 from jishi.core.countries import is_country
 from jishi.core.errors import DomainError
-from jishi.tax.models import DestinationRule, DutyRate, OriginRule
-from jishi.tax.rules import BadBands, bands_out, parse_bands, parse_origins
-from jishi.tax.selectors import authority_totals, clean_country, invalidate_rules, tax_owed
+from jishi.tax.models import DestinationRule, DutyRate, OriginRule, RegionalTax, UnionMember
+from jishi.tax.rules import BadBands, bands_out, hs_digits, parse_bands, parse_origins
+from jishi.tax.selectors import authority_totals, clean_country, invalidate_rules, tax_owed, union_codes
 
 
 class InvalidatesRules:
@@ -94,8 +94,10 @@ class DestinationRuleAdmin(InvalidatesRules, admin.ModelAdmin):
         (gettext_lazy("Rates"), {"fields": ["vat_rate", "default_duty_rate"]}),
         (gettext_lazy("Thresholds"), {"fields": ["thresholds_currency", "vat_de_minimis", "duty_de_minimis",
                                                   "collect_at_checkout", "collect_limit",
-                                                  "flat_duty_per_tariff_line", "value_includes_shipping",
-                                                  "limits_per_item", "customs_value_percent", "duty_bands"]}),
+                                                  "flat_duty_per_tariff_line", "duty_bands"]}),
+        (gettext_lazy("Valuation"), {"fields": ["threshold_basis", "collect_limit_per_item", "de_minimis_per_item",
+                                                 "valuation", "customs_value_percent", "tax_base_includes_shipping",
+                                                 "exemption_excludes", "border_terms"]}),
         (gettext_lazy("Sources"), {"fields": ["notes", "source"]}),
     ]
 
@@ -143,7 +145,7 @@ class OriginRuleAdmin(InvalidatesRules, admin.ModelAdmin):
     list_filter = ["country", "match"]
     search_fields = ["country", "origins", "notes"]
     fieldsets = [
-        (None, {"fields": ["country", "origins", "match", "effective_from", "effective_until"]}),
+        (None, {"fields": ["country", "origins", "match", "transport", "effective_from", "effective_until"]}),
         (gettext_lazy("What changes"), {
             "description": gettext_lazy("Blank fields keep the destination rule's values; amounts are in its "
                                         "thresholds currency."),
@@ -152,8 +154,59 @@ class OriginRuleAdmin(InvalidatesRules, admin.ModelAdmin):
     ]
 
 
+class DutyRateForm(forms.ModelForm):
+    def clean_country(self):
+        code = (self.cleaned_data.get("country") or "").strip().upper()
+        if not (is_country(code) or code in union_codes()):
+            raise ValidationError(_("Write a country's two-letter code, like US, or a customs union's, like EU."))
+        return code
+
+    def clean_hs_code(self):
+        code = hs_digits(self.cleaned_data.get("hs_code") or "")
+        if not 2 <= len(code) <= 6:
+            raise ValidationError(_("Write 2 to 6 digits of an HS code, like 61 or 6403."))
+        return code
+
+    def clean_origins(self):
+        codes = parse_origins(self.cleaned_data.get("origins") or "")
+        if any(not is_country(code) for code in codes):
+            raise ValidationError(_("List countries by their two-letter codes, separated by commas, like US,MX."))
+        return ",".join(sorted(codes))
+
+
 @admin.register(DutyRate)
 class DutyRateAdmin(InvalidatesRules, admin.ModelAdmin):
-    list_display = ["country", "hs_chapter", "rate", "effective_from", "notes"]
-    list_filter = ["country"]
-    search_fields = ["country", "hs_chapter", "notes"]
+    form = DutyRateForm
+    list_display = ["country", "hs_code", "origins", "measure", "rate", "effective_from", "effective_until",
+                    "confidence"]
+    list_filter = ["country", "confidence", "measure"]
+    search_fields = ["country", "hs_code", "measure", "notes"]
+    fields = ["country", "hs_code", "origins", "measure", "rate", "effective_from", "effective_until", "confidence",
+              "notes", "source"]
+
+
+class RegionalTaxForm(forms.ModelForm):
+    def clean_country(self):
+        try:
+            return clean_country(self.cleaned_data.get("country") or "")
+        except DomainError as error:
+            raise ValidationError(error.message) from None
+
+    def clean_region(self):
+        return (self.cleaned_data.get("region") or "").strip().upper()
+
+
+@admin.register(RegionalTax)
+class RegionalTaxAdmin(InvalidatesRules, admin.ModelAdmin):
+    form = RegionalTaxForm
+    list_display = ["country", "region", "region_name", "tax_name", "rate", "base", "collection", "effective_from",
+                    "confidence"]
+    list_filter = ["country", "collection", "confidence"]
+    search_fields = ["country", "region", "region_name", "tax_name"]
+
+
+@admin.register(UnionMember)
+class UnionMemberAdmin(InvalidatesRules, admin.ModelAdmin):
+    list_display = ["union", "country", "effective_from", "effective_until"]
+    list_filter = ["union"]
+    search_fields = ["country"]

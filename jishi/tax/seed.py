@@ -1,5 +1,14 @@
-"""The default destination rules, read from ``data/destinations.csv`` (see ``data/README.md``: a seed
-compiled from public notices as of 2026-11-24, not tax advice; the operator reviews and edits them).
+"""The default rules, read from ``data/`` (see ``data/README.md``: a seed compiled from public notices, not
+tax advice; the operator reviews and edits them in the admin):
+
+- ``destinations.csv``: one rule per destination (rates, thresholds, point-of-sale collection);
+- ``valuation.csv``: how each destination's law values a parcel (what its limits measure, per item or
+  per consignment, CIF or FOB, whether the tax base counts shipping, goods never relieved, who may pay
+  at the border);
+- ``duty_rates.csv``: duty rates by HS code per destination or customs union, with additional duties
+  by origin;
+- ``regional_taxes.csv``: provinces' and states' taxes (Canada, the United States);
+- ``customs_unions.csv``: the members of the EU's customs union, with their dates.
 
 The CSV states every amount in the destination's currency; where the law states the thresholds in
 another currency (``thresholds_defined_in``) its figures are approximate conversions. The rules keep
@@ -14,7 +23,8 @@ import datetime as dt
 from decimal import Decimal
 from pathlib import Path
 
-DATA = Path(__file__).with_name("data") / "destinations.csv"
+DATA_DIR = Path(__file__).with_name("data")
+DATA = DATA_DIR / "destinations.csv"
 EFFECTIVE_FROM = dt.date(2026, 11, 24)
 
 # Country → the amounts as the law states them, in ``thresholds_defined_in`` (from the CSV's notes).
@@ -31,9 +41,6 @@ LEGAL_AMOUNTS: dict[str, dict[str, Decimal | None]] = {
     "KR": {"vat_de_minimis": Decimal(150), "duty_de_minimis": Decimal(150)},
     "ID": {"vat_de_minimis": Decimal(3), "duty_de_minimis": Decimal(3)},
 }
-# Where the consignment value leaves shipping out (NO: the item's value; IL: goods value for VAT).
-WITHOUT_SHIPPING = {"NO", "IL"}
-
 # Rules the CSV states in its notes rather than its columns (see ``tax.rules`` for how each is applied).
 SPECIAL_TERMS: dict[str, dict] = {
     # Remessa Conforme: federal import tax 20 % up to USD 50, 60 % less USD 20 up to USD 3,000 (ICMS on
@@ -43,13 +50,11 @@ SPECIAL_TERMS: dict[str, dict] = {
            "default_duty_rate": None},
     # Personal-use imports: the customs value is 60 % of the overseas retail price.
     "JP": {"customs_value_percent": Decimal(60)},
-    # VOEC: the NOK 3,000 limit is per item, not per consignment.
-    "NO": {"limits_per_item": True},
 }
 
 # What changes for goods from a trade partner (the CSV's notes on MX, CA and KR), in force with the rules.
 ORIGIN_RULES: list[dict] = [
-    {"country": "CA", "origins": "MX,US", "match": "made_in", "vat_de_minimis": Decimal(40),
+    {"country": "CA", "origins": "MX,US", "match": "made_in", "transport": "courier", "vat_de_minimis": Decimal(40),
      "duty_de_minimis": Decimal(150),
      "notes": "CUSMA-origin goods from the US or Mexico by courier: tax-free up to CAD 40 and duty-free up to "
               "CAD 150.", "source": "CBSA D8-2-16 / CUSMA de minimis"},
@@ -75,10 +80,31 @@ def _decimal(raw: str) -> Decimal | None:
     return Decimal(raw) if raw else None
 
 
+def _date(raw: str) -> dt.date | None:
+    raw = (raw or "").strip()
+    return dt.date.fromisoformat(raw) if raw else None
+
+
+def _rows(name: str) -> list[dict[str, str]]:
+    with (DATA_DIR / name).open(newline="", encoding="utf-8") as handle:
+        return [{key: (value or "").strip() for key, value in row.items()} for row in csv.DictReader(handle)]
+
+
+def _valuation(row: dict[str, str]) -> dict:
+    return {
+        "threshold_basis": row["threshold_basis"], "valuation": row["valuation"],
+        "collect_limit_per_item": row["collect_limit_scope"] == "item",
+        "de_minimis_per_item": row["de_minimis_scope"] == "item",
+        "tax_base_includes_shipping": row["tax_base_includes_shipping"] == "yes",
+        "exemption_excludes": row["never_relieved"].replace(" ", ""), "border_terms": row["border_terms"] or "any",
+    }
+
+
 def default_rules() -> list[dict]:
     """One dict of ``DestinationRule`` fields per row of the CSV."""
     with DATA.open(newline="", encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
+    valuation = {row["country"]: _valuation(row) for row in _rows("valuation.csv")}
     rules = []
     for row in rows:
         country, currency, legal = row["country"].strip(), row["currency"].strip(), row["thresholds_defined_in"].strip()
@@ -87,7 +113,7 @@ def default_rules() -> list[dict]:
             "vat_rate": _decimal(row["standard_vat_rate_percent"]),
             "collect_at_checkout": row["collect_at_checkout"].strip().lower() == "yes",
             "default_duty_rate": _decimal(row["default_duty_rate_percent"]),
-            "thresholds_currency": legal or currency, "value_includes_shipping": country not in WITHOUT_SHIPPING,
+            "thresholds_currency": legal or currency, **valuation.get(country, {}),
             "confidence": row["confidence"].strip() or "medium", "notes": row["notes"].strip(),
             "source": row["source"].strip(), "effective_from": EFFECTIVE_FROM,
         }
@@ -107,3 +133,27 @@ def default_rules() -> list[dict]:
 def default_origin_rules() -> list[dict]:
     """One dict of ``OriginRule`` fields per trade-partner case above, in force with the rules."""
     return [{**rule, "effective_from": EFFECTIVE_FROM} for rule in ORIGIN_RULES]
+
+
+def default_duty_rates() -> list[dict]:
+    """One dict of ``DutyRate`` fields per row of ``duty_rates.csv``."""
+    return [{"country": row["country"], "hs_code": row["hs"], "origins": row["origin"], "measure": row["measure"],
+             "rate": Decimal(row["rate_percent"]), "effective_from": _date(row["effective_from"]),
+             "effective_until": _date(row["effective_until"]), "confidence": row["confidence"] or "medium",
+             "source": row["source"], "notes": row["notes"][:300]} for row in _rows("duty_rates.csv")]
+
+
+def default_regional_taxes() -> list[dict]:
+    """One dict of ``RegionalTax`` fields per row of ``regional_taxes.csv``."""
+    return [{"country": row["country"], "region": row["region"], "region_name": row["region_name"],
+             "tax_name": row["tax_name"], "rate": Decimal(row["rate_percent"]), "base": row["base"],
+             "collection": row["collection"], "effective_from": _date(row["effective_from"]),
+             "confidence": row["confidence"] or "medium", "source": row["source"], "notes": row["notes"]}
+            for row in _rows("regional_taxes.csv")]
+
+
+def default_union_members() -> list[dict]:
+    """One dict of ``UnionMember`` fields per row of ``customs_unions.csv``."""
+    return [{"union": row["union"], "country": row["country"], "effective_from": _date(row["member_from"]),
+             "effective_until": _date(row["member_until"]), "source": row["source"]}
+            for row in _rows("customs_unions.csv")]

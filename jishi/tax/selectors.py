@@ -22,34 +22,54 @@ from jishi.core.countries import is_country
 from jishi.core.errors import DomainError
 from jishi.core.memo import SharedVersionMemo
 from jishi.money.rules import Money, UnknownCurrency
-from jishi.tax.models import DestinationRule, DutyRate, OriginRule
+from jishi.tax.models import DestinationRule, DutyRate, OriginRule, RegionalTax, UnionMember
 from jishi.tax.rules import (
     CustomsLine,
     DestinationTerms,
+    DutyLine,
     LandedCost,
     OriginTerms,
+    Prepay,
+    RegionTerms,
     exact,
     in_force,
     landed_cost,
     parse_bands,
+    parse_hs_prefixes,
     parse_origins,
 )
 
-DESTINATION_RULES: SharedVersionMemo[tuple[dict, dict, dict]] = SharedVersionMemo("tax:destination-rules:token")
+DESTINATION_RULES: SharedVersionMemo[Tables] = SharedVersionMemo("tax:destination-rules:token")
 
 
-def _load() -> tuple[dict[str, list[DestinationRule]], dict[str, dict[str, list[DutyRate]]],
-                     dict[str, list[OriginRule]]]:
-    rules: dict[str, list[DestinationRule]] = defaultdict(list)
-    for rule in DestinationRule.objects.all():
-        rules[rule.country].append(rule)
-    rates: dict[str, dict[str, list[DutyRate]]] = defaultdict(lambda: defaultdict(list))
-    for rate in DutyRate.objects.all():
-        rates[rate.country][rate.hs_chapter].append(rate)
-    origins: dict[str, list[OriginRule]] = defaultdict(list)
-    for origin_rule in OriginRule.objects.all():
-        origins[origin_rule.country].append(origin_rule)
-    return dict(rules), {country: dict(chapters) for country, chapters in rates.items()}, dict(origins)
+@dataclass(frozen=True)
+class Tables:
+    """Every version of every table the engine reads, grouped by country (or union) code."""
+
+    rules: dict[str, list[DestinationRule]]
+    duty_rates: dict[str, list[DutyRate]]
+    origins: dict[str, list[OriginRule]]
+    unions: dict[str, list[UnionMember]]  # by union
+    regions: dict[str, list[RegionalTax]]
+
+
+def _grouped(rows, key: str) -> dict[str, list]:
+    grouped: dict[str, list] = defaultdict(list)
+    for row in rows:
+        grouped[getattr(row, key)].append(row)
+    return dict(grouped)
+
+
+def _load() -> Tables:
+    return Tables(rules=_grouped(DestinationRule.objects.all(), "country"),
+                  duty_rates=_grouped(DutyRate.objects.all(), "country"),
+                  origins=_grouped(OriginRule.objects.all(), "country"),
+                  unions=_grouped(UnionMember.objects.all(), "union"),
+                  regions=_grouped(RegionalTax.objects.all(), "country"))
+
+
+def _between(row, day: dt.date) -> bool:
+    return row.effective_from <= day and (row.effective_until is None or day < row.effective_until)
 
 
 def invalidate_rules() -> None:
@@ -73,56 +93,103 @@ def clean_country(code, *, field: str = "country") -> str:
 
 def get_rule(country: str, *, at=None) -> DestinationRule | None:
     """The destination rule in force for ``country`` at ``at`` (now by default), or None."""
-    rules, _rates, _origins = DESTINATION_RULES.get(_load)
-    return in_force(rules.get(country, []), _today(at))
+    return in_force(DESTINATION_RULES.get(_load).rules.get(country, []), _today(at))
 
 
 def list_rules(*, at=None) -> list[DestinationRule]:
     """Every country's rule in force at ``at``, by country."""
-    rules, _rates, _origins = DESTINATION_RULES.get(_load)
     day = _today(at)
-    found = (in_force(versions, day) for _country, versions in sorted(rules.items()))
+    found = (in_force(versions, day) for _country, versions in sorted(DESTINATION_RULES.get(_load).rules.items()))
     return [rule for rule in found if rule is not None]
 
 
-def duty_rates_in_force(country: str, *, at=None) -> dict[str, Decimal]:
-    _rules, rates, _origins = DESTINATION_RULES.get(_load)
+def union_of(country: str, *, at=None) -> tuple[str, frozenset[str]]:
+    """The customs union ``country`` is in at ``at`` and its members then; ``("", {})`` if none."""
     day = _today(at)
-    chosen = {chapter: in_force(versions, day) for chapter, versions in rates.get(country, {}).items()}
-    return {chapter: rate.rate for chapter, rate in chosen.items() if rate is not None}
+    for union, rows in sorted(DESTINATION_RULES.get(_load).unions.items()):
+        members = frozenset(row.country for row in rows if _between(row, day))
+        if country in members:
+            return union, members
+    return "", frozenset()
+
+
+def union_codes() -> set[str]:
+    """The customs unions the tables know (EU)."""
+    return set(DESTINATION_RULES.get(_load).unions)
+
+
+def duty_rates_in_force(country: str, *, at=None) -> list[DutyRate]:
+    """The duty-table rows in force for ``country`` — its customs union's where it is in one — by code."""
+    union, _members = union_of(country, at=at)
+    day = _today(at)
+    rows = DESTINATION_RULES.get(_load).duty_rates.get(union or country, [])
+    return sorted((row for row in rows if _between(row, day)), key=lambda row: (row.hs_code, row.measure, row.origins))
 
 
 def origin_rules_in_force(country: str, *, at=None) -> list[OriginRule]:
     """The origin rules for ``country`` in force at ``at``: from their ``effective_from`` until the day
     before their ``effective_until``."""
-    _rules, _rates, origins = DESTINATION_RULES.get(_load)
     day = _today(at)
-    return [rule for rule in origins.get(country, [])
-            if rule.effective_from <= day and (rule.effective_until is None or day < rule.effective_until)]
+    return [rule for rule in DESTINATION_RULES.get(_load).origins.get(country, []) if _between(rule, day)]
+
+
+def regional_taxes_in_force(country: str, *, at=None) -> list[RegionalTax]:
+    """Each region's tax version in force at ``at`` for ``country``, by code (none: no regional taxes)."""
+    day = _today(at)
+    by_region: dict[str, list[RegionalTax]] = defaultdict(list)
+    for row in DESTINATION_RULES.get(_load).regions.get(country, []):
+        by_region[row.region].append(row)
+    found = (in_force(versions, day) for _code, versions in sorted(by_region.items()))
+    return [row for row in found if row is not None]
+
+
+def clean_region(country: str, raw, *, at=None, field: str = "region") -> str:
+    """The region code of ``raw`` (a code like ``ON`` or a name like ``Ontario``, any case) where
+    ``country`` has regional taxes; ``""`` where it has none or ``raw`` is blank (the landed cost then
+    says only the national tax is in it); ``tax.unknown_region`` (422) for a region it does not have."""
+    text = raw.strip() if isinstance(raw, str) else ""
+    regions = regional_taxes_in_force(country, at=at)
+    if not regions or not text:
+        return ""
+    wanted = text.casefold().removeprefix(f"{country.casefold()}-")
+    for row in regions:
+        if wanted in (row.region.casefold(), row.region_name.casefold()):
+            return row.region
+    message = _("Choose a state, province or territory of this country, like %(example)s.") % {
+        "example": regions[0].region}
+    raise DomainError("tax.unknown_region", message, fields={field: [message]})
 
 
 def origin_terms(rule: OriginRule) -> OriginTerms:
     return OriginTerms(origins=parse_origins(rule.origins), match=rule.match, effective_from=rule.effective_from,
-                       vat_rate=rule.vat_rate, vat_de_minimis=rule.vat_de_minimis,
+                       transport=rule.transport, vat_rate=rule.vat_rate, vat_de_minimis=rule.vat_de_minimis,
                        duty_de_minimis=rule.duty_de_minimis, default_duty_rate=rule.default_duty_rate,
                        duty_bands=parse_bands(rule.duty_bands))
 
 
 def get_terms(country: str, *, at=None) -> DestinationTerms | None:
-    """The rule in force as the landed-cost engine reads it, with the HS-chapter duty rates and the
-    origin rules in force."""
+    """The rule in force as the landed-cost engine reads it, with the duty table, the customs union, the
+    regional taxes and the origin rules in force."""
     rule = get_rule(country, at=at)
     if rule is None:
         return None
+    union, members = union_of(country, at=at)
     return DestinationTerms(
         country=rule.country, currency=rule.currency, thresholds_currency=rule.thresholds_currency,
         tax_name=rule.tax_name, vat_rate=rule.vat_rate, vat_de_minimis=rule.vat_de_minimis,
         duty_de_minimis=rule.duty_de_minimis, collect_at_checkout=rule.collect_at_checkout,
         collect_limit=rule.collect_limit, flat_duty_per_tariff_line=rule.flat_duty_per_tariff_line,
-        default_duty_rate=rule.default_duty_rate, value_includes_shipping=rule.value_includes_shipping,
-        effective_from=rule.effective_from, duty_rates=duty_rates_in_force(country, at=at),
+        default_duty_rate=rule.default_duty_rate, threshold_basis=rule.threshold_basis, valuation=rule.valuation,
+        tax_base_includes_shipping=rule.tax_base_includes_shipping, effective_from=rule.effective_from,
+        duty_table=tuple(DutyLine(hs_code=row.hs_code, rate=row.rate, origins=parse_origins(row.origins),
+                                  measure=row.measure) for row in duty_rates_in_force(country, at=at)),
         duty_bands=parse_bands(rule.duty_bands), customs_value_percent=rule.customs_value_percent,
-        limits_per_item=rule.limits_per_item,
+        collect_limit_per_item=rule.collect_limit_per_item, de_minimis_per_item=rule.de_minimis_per_item,
+        never_relieved=parse_hs_prefixes(rule.exemption_excludes), border_terms=rule.border_terms,
+        union=union, union_members=members,
+        regions={row.region: RegionTerms(code=row.region, name=row.region_name, tax_name=row.tax_name,
+                                         rate=row.rate, base=row.base, collection=row.collection)
+                 for row in regional_taxes_in_force(country, at=at)},
         origin_rules=tuple(origin_terms(origin) for origin in origin_rules_in_force(country, at=at)))
 
 
@@ -134,7 +201,8 @@ def currencies_for(country: str, *, at=None) -> set[str]:
 
 def landed_cost_for(*, destination: str, ship_from: str, lines: Iterable, shipping: Money,
                     per_eur: dict[str, Decimal], charge_currency: str | None = None,
-                    charge_rate: Decimal | None = None, at=None) -> LandedCost:
+                    charge_rate: Decimal | None = None, region: str = "", transport: str = "",
+                    prepay: str = Prepay.DAP, at=None) -> LandedCost:
     """Duty and import tax of one store's order sent from ``ship_from`` to ``destination``.
 
     For checkout and the shipping quote (``POST /api/v1/shipping/quote``), once per store:
@@ -149,7 +217,10 @@ def landed_cost_for(*, destination: str, ship_from: str, lines: Iterable, shippi
       frozen ``rates``, which must then hold the destination's and its thresholds' currencies:
       ``currencies_for``);
     - ``charge_currency`` / ``charge_rate``: the display or charge currency and units of it per unit of
-      the store's currency (default: the store's own currency, rate 1).
+      the store's currency (default: the store's own currency, rate 1);
+    - ``region``: the buyer's province or state (a code or a name; ``clean_region`` checks it:
+      ``tax.unknown_region``, 422), ``transport``: the shipping method's (``post``/``courier``), and
+      ``prepay``: the store's choice for duties and taxes due at the border (``DDP``/``DAP``).
 
     Returns a ``tax.rules.LandedCost``: ``duty``/``tax`` (store currency), ``duty_charge``/``tax_charge``
     (charge currency), ``duty_local``/``tax_local`` (destination currency), ``collection`` (``none``,
@@ -165,7 +236,8 @@ def landed_cost_for(*, destination: str, ship_from: str, lines: Iterable, shippi
                for line in lines]
     return landed_cost(terms=get_terms(destination, at=at), destination=destination,
                        ship_from=(ship_from or "").upper(), lines=customs, shipping=shipping, per_eur=per_eur,
-                       charge_currency=charge_currency, charge_rate=Decimal(charge_rate or 1))
+                       charge_currency=charge_currency, charge_rate=Decimal(charge_rate or 1),
+                       region=clean_region(destination, region, at=at), transport=transport, prepay=prepay)
 
 
 # --- an order's duties and taxes --------------------------------------------------------------------

@@ -136,13 +136,18 @@ def _blocked_parts(quote: Quote, position_of: dict[int, int]) -> list[Part]:
             quantity=line.quantity, unit_price=line.unit_price) for line in part.lines]) for part in quote.blocked]
 
 
-def _destination(request, addresses, choice: str) -> str:
-    """The country shipping is priced for: the chosen address's, the new address's, else the shopper's."""
+def _destination(request, addresses, choice: str) -> tuple[str, str]:
+    """The country and region shipping and taxes are priced for: the chosen address's, the new
+    address's, else the shopper's country (with no region)."""
     if choice == NEW_ADDRESS and request.method == "POST":
         country = request.POST.get("address-country", "").strip().upper()
+        region = request.POST.get("address-region", "")
     else:
-        country = next((a.country for a in addresses if str(a.id) == choice), "")
-    return country if is_country(country) else shopper_country(request) or request.user.country
+        chosen = next((a for a in addresses if str(a.id) == choice), None)
+        country, region = (chosen.country, chosen.region) if chosen else ("", "")
+    if is_country(country):
+        return country, region
+    return shopper_country(request) or request.user.country, ""
 
 
 def _chosen_methods(data) -> dict[str, str]:
@@ -177,14 +182,15 @@ def checkout(request):
     addresses = list_addresses(user=request.user)
     default_choice = str(addresses[0].id) if addresses else NEW_ADDRESS
     choice = request.POST.get("address_id", "") if request.method == "POST" else default_choice
-    country = _destination(request, addresses, choice)
+    country, region = _destination(request, addresses, choice)
     methods = _chosen_methods(request.POST) if request.method == "POST" else {}
 
     quote = None
     if wanted:
         try:
             quote = quote_lines(buyer=request.user, lines=wanted, charge_currency=charge_currency,
-                                language=_language(), country=country, methods=clean_methods(methods))
+                                language=_language(), country=country, methods=clean_methods(methods),
+                                region=region, region_field="address.region")
         except DomainError as error:
             problems.add(error)
     address_form = ShippingAddressForm(request.POST if request.method == "POST" and choice == NEW_ADDRESS else None,
