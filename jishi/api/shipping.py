@@ -35,6 +35,8 @@ class MethodIn(Schema):
     kind: Kind
     name: str = Field("", max_length=200)
     pricing: Literal["per_item", "per_weight"] = "per_item"
+    transport: Literal["post", "courier"] = Field("courier", description=(
+        "How the parcel crosses the border: some destinations' customs limits differ for post and courier."))
     first_amount: Decimal = checked(schema={"minimum": 0},
                                     description="The first item, or the first kilogram, in the store's currency.")
     additional_amount: Decimal = checked(schema={"minimum": 0}, default=Decimal(0),
@@ -67,6 +69,7 @@ class MethodOut(Schema):
     kind: str
     name: str
     pricing: str
+    transport: str
     first_amount: Decimal
     additional_amount: Decimal
     free_over: Decimal | None
@@ -108,7 +111,7 @@ def template_out(template: ShippingTemplate) -> TemplateOut:
         currency=code, is_default=template.is_default, updated_at=template.updated_at, zones=[ZoneOut(
             id=zone.id, name=zone.name, countries=list(zone.countries), is_rest_of_world=zone.is_rest_of_world,
             methods=[MethodOut(
-                id=m.id, kind=m.kind, name=m.name, pricing=m.pricing, first_amount=quantize(m.first_amount, code),
+                id=m.id, kind=m.kind, name=m.name, pricing=m.pricing, transport=m.transport, first_amount=quantize(m.first_amount, code),
                 additional_amount=quantize(m.additional_amount, code),
                 free_over=quantize(m.free_over, code) if m.free_over is not None else None, currency=code,
                 days_min=m.days_min, days_max=m.days_max) for m in zone.methods.all()])

@@ -13,7 +13,7 @@ from jishi.api.schemas import AmountOrZero, CountryCode, CurrencyCode, Email, Er
 from jishi.core.errors import NotFound
 from jishi.money.rules import quantize
 from jishi.stores import services
-from jishi.stores.models import Membership, Store
+from jishi.stores.models import ImportTerms, Membership, Store
 from jishi.stores.selectors import (
     access_store,
     get_public_store,
@@ -42,6 +42,9 @@ class StorePatch(Schema):
     base_currency: CurrencyCode | None = None
     shipping_rate: AmountOrZero | None = Field(None, description="Flat shipping charge per order, in the store's "
                                                                  "currency.")
+    import_terms: str | None = one_of(ImportTerms.values, default=None, max_length=3, description=(
+        "Where the law leaves duties and import taxes to the border: DAP, the buyer pays them on delivery; "
+        "DDP, the buyer prepays them at checkout and the store settles them."))
 
 
 class StoreOut(Schema):
@@ -50,6 +53,7 @@ class StoreOut(Schema):
     country: str
     base_currency: str
     shipping_rate: Decimal = Field(description="Flat shipping charge per order, in base_currency.")
+    import_terms: str = Field(description="DAP or DDP: who pays duties and import taxes due at the border.")
     description: str
     logo_url: str | None
     banner_url: str | None
@@ -87,6 +91,7 @@ def store_out(store: Store, role: str | None = None) -> StoreOut:
     member_view = role is not None
     return StoreOut(slug=store.slug, name=store.name, country=store.country, base_currency=store.base_currency_id,
                     shipping_rate=quantize(Decimal(store.shipping_rate), store.base_currency_id),
+                    import_terms=store.import_terms,
                     description=store.description, logo_url=store.logo.url if store.logo else None,
                     banner_url=store.banner.url if store.banner else None, created_at=store.created_at,
                     status=store.status if member_view else None,

@@ -70,6 +70,8 @@ class RuleOut(Schema):
     duty_de_minimis: Decimal | None = Field(description="Duty is not charged at or below this value; "
                                                         "null = always dutiable.")
     collect_at_checkout: bool
+    regime_vat_rate_percent: Decimal | None = Field(description="The rate charged at checkout where it differs "
+                                                                "from the VAT rate; null = the VAT rate.")
     collect_limit: Decimal | None = Field(description="Collected at checkout up to this value; null = no limit.")
     flat_duty_per_tariff_line: Decimal | None
     default_duty_rate_percent: Decimal | None
@@ -134,6 +136,7 @@ def _rule_out(rule, *, detail: bool = False, at: dt.date | None = None) -> RuleO
         country=rule.country, currency=rule.currency, tax_name=rule.tax_name, vat_rate_percent=rule.vat_rate,
         thresholds_currency=code, vat_de_minimis=_amount(rule.vat_de_minimis, code),
         duty_de_minimis=_amount(rule.duty_de_minimis, code), collect_at_checkout=rule.collect_at_checkout,
+        regime_vat_rate_percent=rule.regime_vat_rate,
         collect_limit=_amount(rule.collect_limit, code),
         flat_duty_per_tariff_line=_amount(rule.flat_duty_per_tariff_line, code),
         default_duty_rate_percent=rule.default_duty_rate, threshold_basis=rule.threshold_basis,

@@ -202,4 +202,4 @@ def build_quote(*, lines: list[PricedLine], stores: dict[int, object], store_of:
                                 charge_rate=charge_rate(currency, charge_currency, per_eur), **ship))
     rates = {code: per_eur[code] for code in sorted(used) if code in per_eur}
     return Quote(stores=tuple(parts), charge_currency=charge_currency, rates=rates, rates_as_of=rates_as_of,
-                 country=country, blocked=tuple(blocked))
+                 country=country, region=region, blocked=tuple(blocked))

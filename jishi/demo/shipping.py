@@ -8,7 +8,7 @@ from decimal import Decimal
 from django.db import transaction
 
 from jishi.money.rules import quantize
-from jishi.shipping.models import Method, ShippingTemplate, Zone
+from jishi.shipping.models import Method, ShippingTemplate, Transport, Zone
 from jishi.stores.models import Store
 
 REGIONS = {
@@ -54,8 +54,10 @@ def give_stores_templates(stores=None) -> int:
                           ("standard", "per_item", amount("2.5"), amount("0.5"), None, 7, 15)])
         zones = Zone.objects.bulk_create(zones)
         Method.objects.bulk_create([
+            # Economy goes by post, the rest by courier: customs limits differ for the two (Canada's CUSMA).
             Method(zone=zone, kind=kind, pricing=pricing, first_amount=first, additional_amount=additional,
-                   free_over=free_over, days_min=low, days_max=high)
+                   free_over=free_over, days_min=low, days_max=high,
+                   transport=Transport.POST if kind == "economy" else Transport.COURIER)
             for zone, plan in zip(zones, plans, strict=True)
             for kind, pricing, first, additional, free_over, low, high in plan])
     return len(templates)

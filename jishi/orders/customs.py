@@ -9,9 +9,9 @@ here: ``orders.selectors.customs_declaration`` hands in an order whose lines are
   shipping templates) differs from the shipping address's country; only those have customs papers.
 - The declared value is the items plus shipping in the order's (the store's) currency: the invoice total
   carriers ask for. Duties and import taxes are not part of it.
-- The terms of delivery follow the frozen landed cost: duties and taxes collected at checkout make the
-  parcel "delivered duty paid" (DDP); otherwise anything owed is due from the recipient on delivery
-  ("delivered at place", DAP).
+- The terms of delivery follow the frozen landed cost: when everything owed was collected at checkout the
+  parcel goes "delivered duty paid" (DDP); when anything is left to the border — a duty the sale's regime
+  does not cover, say — it goes "delivered at place" (DAP) and the recipient pays that on delivery.
 """
 
 from __future__ import annotations
@@ -131,13 +131,16 @@ def build_declaration(order, lines) -> CustomsDeclaration:
         unit_weight_grams=line.weight_grams, weight_grams=line.weight_grams * line.quantity) for line in lines)
     items, shipping = Money(order.items_total, code), Money(order.shipping_total, code)
     landed = order.landed_cost if isinstance(order.landed_cost, dict) else {}
-    collected_at_checkout = bool(landed.get("collected_at_checkout")) or bool(order.duty_total or order.tax_total)
+    terms = landed.get("terms")
+    if terms not in (DDP, DAP):  # frozen before the landed cost said so
+        collected = bool(landed.get("collected_at_checkout")) or bool(order.duty_total or order.tax_total)
+        terms = DDP if collected and not order.due_on_delivery else DAP
     return CustomsDeclaration(
         order_id=order.id, placed_at=order.created_at, currency=code, sender_name=order.store.name,
         sender_country=order.store.country, ship_from_country=ship_from(order),
         recipient={name: _text(value) for name, value in address.items()}, destination_country=destination(order),
         lines=out, items_value=items, shipping=shipping, declared_value=items + shipping,
-        terms=DDP if collected_at_checkout else DAP, collection=_text(landed.get("collection")),
+        terms=terms, collection=_text(landed.get("collection")),
         tax_name=_text(landed.get("tax_name")), duties_collected=Money(order.duty_total, code),
         taxes_collected=Money(order.tax_total, code), due_on_delivery=Money(order.due_on_delivery, code),
         carrier=order.carrier, tracking_number=order.tracking_number)

@@ -8,19 +8,13 @@ from django.utils.translation import gettext_lazy as _
 
 from jishi.core import clock
 from jishi.core.models import TimeStampedModel
+from jishi.tax.models import Transport  # how a parcel crosses the border: customs rules differ for post
 
 
 class MethodKind(models.TextChoices):
     ECONOMY = "economy", _("Economy")
     STANDARD = "standard", _("Standard")
     EXPRESS = "express", _("Express")
-
-
-class Transport(models.TextChoices):
-    """How a parcel crosses the border: some customs rules differ for post and courier (CUSMA's limits)."""
-
-    COURIER = "courier", _("Courier")
-    POST = "post", _("Post")
 
 
 class Pricing(models.TextChoices):

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from jishi.money.rules import Money
 
 PER_ITEM, PER_WEIGHT = "per_item", "per_weight"
+POST, COURIER = "post", "courier"  # how a parcel crosses the border (customs rules may differ)
 KIND_ORDER = {"economy": 0, "standard": 1, "express": 2}
 MAX_HANDLING_DAYS = 60
 MAX_DELIVERY_DAYS = 120
@@ -239,6 +240,7 @@ class CleanMethod:
     free_over: object | None
     days_min: int
     days_max: int
+    transport: str = COURIER
 
 
 @dataclass(frozen=True)
@@ -290,8 +292,8 @@ def _amount(raw, where: str, currency: str, problems: Problems, message: str, *,
 
 def clean_template(raw: dict, *, currency: str, is_country, texts: dict[str, str]) -> tuple[CleanTemplate | None, Problems]:
     """Check a whole template as entered (``{name, ship_from, handling_days, zones: [{name, countries,
-    is_rest_of_world, methods: [{kind, name, pricing, first_amount, additional_amount, free_over,
-    days_min, days_max}]}]}``). ``texts`` holds the translated messages (this module knows no language).
+    is_rest_of_world, methods: [{kind, name, pricing, transport, first_amount, additional_amount,
+    free_over, days_min, days_max}]}]}``). ``texts`` holds the translated messages (this module knows no language).
     Returns the cleaned template, or None and the problems by field path."""
     problems = Problems()
     raw = raw if isinstance(raw, dict) else {}
@@ -350,6 +352,9 @@ def clean_template(raw: dict, *, currency: str, is_country, texts: dict[str, str
             pricing = method.get("pricing", PER_ITEM)
             if pricing not in (PER_ITEM, PER_WEIGHT):
                 problems.add(f"{where}.pricing", texts["pricing"])
+            transport = method.get("transport") or COURIER
+            if transport not in (POST, COURIER):
+                problems.add(f"{where}.transport", texts["transport"])
             method_name = str(method.get("name") or "").strip()
             if len(method_name) > MAX_NAME:
                 problems.add(f"{where}.name", texts["name"])
@@ -364,7 +369,7 @@ def clean_template(raw: dict, *, currency: str, is_country, texts: dict[str, str
                 problems.add(f"{where}.days_max", texts["days_order"])
             methods.append(CleanMethod(kind=kind, name=method_name, pricing=pricing, first_amount=first,
                                        additional_amount=additional, free_over=free_over, days_min=days_min,
-                                       days_max=days_max))
+                                       days_max=days_max, transport=transport))
         zones.append(CleanZone(name=zone_name, countries=tuple(codes) if not is_rest else (), is_rest_of_world=is_rest,
                                methods=tuple(methods)))
     if rest_of_world > 1:

@@ -43,6 +43,7 @@ def _texts() -> dict[str, str]:
         "kind": _("Choose economy, standard or express."),
         "kind_twice": _("A zone has one method of each kind."),
         "pricing": _("Choose per item or per weight."),
+        "transport": _("Choose post or courier."),
         "amount": _("Enter an amount from zero up, like 12.50."),
         "days": _("Enter whole days, from 0 to 120."),
         "days_order": _("The latest day cannot come before the earliest."),
@@ -70,7 +71,7 @@ def _write_zones(template: ShippingTemplate, cleaned: CleanTemplate) -> None:
         Zone(template=template, name=zone.name, countries=list(zone.countries), is_rest_of_world=zone.is_rest_of_world,
              position=position) for position, zone in enumerate(cleaned.zones)])
     Method.objects.bulk_create([
-        Method(zone=zone, kind=method.kind, name=method.name, pricing=method.pricing,
+        Method(zone=zone, kind=method.kind, name=method.name, pricing=method.pricing, transport=method.transport,
                first_amount=method.first_amount, additional_amount=method.additional_amount,
                free_over=method.free_over, days_min=method.days_min, days_max=method.days_max)
         for zone, clean_zone in zip(zones, cleaned.zones, strict=True) for method in clean_zone.methods])

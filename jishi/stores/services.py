@@ -28,7 +28,7 @@ from jishi.money.models import Currency
 from jishi.money.rules import minor_units, quantize, to_decimal
 from jishi.money.selectors import list_currency_codes
 from jishi.search import services as search_index
-from jishi.stores.models import Invitation, Membership, Role, Store, StoreEvent, StoreStatus
+from jishi.stores.models import ImportTerms, Invitation, Membership, Role, Store, StoreEvent, StoreStatus
 from jishi.stores.selectors import public_stores_changed
 
 MAX_STORES_PER_OWNER = 20
@@ -179,8 +179,11 @@ def _clean_shipping_rate(raw, currency: str):
 
 
 def update_store(*, access, name=None, description=None, country=None, slug=None, base_currency=None,
-                 logo=None, banner=None, shipping_rate=None) -> Store:
+                 logo=None, banner=None, shipping_rate=None, import_terms=None) -> Store:
     """Change a store's settings (owner or manager). Uploads are checked before anything is saved.
+
+    ``import_terms`` (``DAP`` or ``DDP``) says who pays duties and import taxes at a border the law leaves
+    to the parcel: the buyer on delivery, or the store, prepaid by the buyer at checkout.
 
     Raises ``store.invalid``, ``store.slug_taken``, ``store.currency_locked`` (409, once products exist),
     ``upload.*`` for a bad logo or banner, ``store.suspended`` (409).
@@ -208,6 +211,10 @@ def update_store(*, access, name=None, description=None, country=None, slug=None
     if shipping_rate is not None:
         changes["shipping_rate"] = _clean_shipping_rate(shipping_rate, changes.get("base_currency_id",
                                                                                  store.base_currency_id))
+    if import_terms is not None:
+        if import_terms not in ImportTerms.values:
+            raise field_error("store.invalid", "import_terms", _("Choose DAP or DDP."))
+        changes["import_terms"] = import_terms
     images = {}
     for field, upload in (("logo", logo), ("banner", banner)):
         if upload is not None:

@@ -91,7 +91,7 @@ class DestinationRuleAdmin(InvalidatesRules, admin.ModelAdmin):
     ordering = ["country", "-effective_from"]
     fieldsets = [
         (None, {"fields": ["country", "effective_from", "currency", "tax_name", "confidence"]}),
-        (gettext_lazy("Rates"), {"fields": ["vat_rate", "default_duty_rate"]}),
+        (gettext_lazy("Rates"), {"fields": ["vat_rate", "regime_vat_rate", "default_duty_rate"]}),
         (gettext_lazy("Thresholds"), {"fields": ["thresholds_currency", "vat_de_minimis", "duty_de_minimis",
                                                   "collect_at_checkout", "collect_limit",
                                                   "flat_duty_per_tariff_line", "duty_bands"]}),

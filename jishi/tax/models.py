@@ -38,6 +38,8 @@ class BorderTerms(models.TextChoices):
 
 
 class Transport(models.TextChoices):
+    """How a parcel crosses the border: some customs rules differ for post and courier (CUSMA's limits)."""
+
     POST = "post", _("Post")
     COURIER = "courier", _("Courier")
 
@@ -58,6 +60,10 @@ class DestinationRule(TimeStampedModel):
     collect_at_checkout = models.BooleanField(
         _("collected at checkout"), default=False,
         help_text=_("The marketplace charges the tax when the shopper pays (IOSS, UK, AU …)."))
+    regime_vat_rate = models.DecimalField(
+        _("rate at checkout (%)"), max_digits=6, decimal_places=3, null=True, blank=True,
+        help_text=_("The rate charged under the point-of-sale regime where it differs from the VAT rate (China's "
+                    "cross-border e-commerce: 70 % of 13 %); blank = the VAT rate."))
     collect_limit = models.DecimalField(
         _("collected up to"), max_digits=15, decimal_places=3, null=True, blank=True,
         help_text=_("Consignment value up to which tax is collected at checkout; blank = no limit."))

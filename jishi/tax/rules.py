@@ -30,7 +30,8 @@ them (``landed_cost`` calls them in turn):
    matches, for its origin, plus any additional duty on goods made there (Section 301 on Chinese goods
    into the US); the rule's default rate where no code matches; *unrated* (reported, not zero) where
    the table has no rate and the rule no default.
-7. ``import_tax``: the lines the VAT de minimis does not relieve are taxed at the rate on their base:
+7. ``import_tax``: the lines the VAT de minimis does not relieve are taxed at the rate (the regime's own
+   where it has one: China's cross-border e-commerce charges 70 % of the VAT) on their base:
    customs value, plus the shipping where the tax base counts it and valuation left it out, plus their
    duty. A region's tax (Canada's HST/PST/QST, a US state's sales tax) adds its rate on the same base,
    or on the goods' price for a sales tax.
@@ -214,6 +215,7 @@ class Remark:
 
     CUSTOMS_UNION = "customs_union"  # both countries in one customs union: not an import
     UNRATED = "duty_unrated"  # some lines have no duty rate: their duty is not in the figure
+    HS_CODE_MISSING = "hs_code_missing"  # some lines have no HS code, so no duty rate could be found
     DEFAULT_RATE = "default_duty_rate"  # some lines took the destination's default rate
     ORIGIN_ASSUMED = "origin_assumed"  # a line without a country of origin counted as made where it ships from
     REGION_MISSING = "region_missing"  # no province/state given: only the national tax is in the figure
@@ -245,6 +247,7 @@ class DestinationTerms:
     collect_limit: Decimal | None = None
     flat_duty_per_tariff_line: Decimal | None = None
     default_duty_rate: Decimal | None = None
+    regime_vat_rate: Decimal | None = None  # the rate under the point-of-sale regime, if not ``vat_rate``
     threshold_basis: str = "goods"  # or "customs_value"
     valuation: str = "cif"  # or "fob"
     tax_base_includes_shipping: bool = True
@@ -366,9 +369,15 @@ class LandedCost:
         return due
 
     @property
+    def duty_unestimated(self) -> bool:
+        """Some goods have no duty rate here and their duty is left to the border: more may be due."""
+        return Remark.UNRATED in self.remarks and self.duty_collection == Collection.ON_DELIVERY
+
+    @property
     def incoterm(self) -> str:
-        """DDP when the buyer owes nothing on delivery and something was collected; DAP otherwise."""
-        return "DDP" if self.collected and not self.due_on_delivery else "DAP"
+        """DDP when something was collected and the buyer owes nothing on delivery (not even an unestimated
+        duty); DAP otherwise."""
+        return "DDP" if self.collected and not self.due_on_delivery and not self.duty_unestimated else "DAP"
 
     def snapshot(self) -> dict:
         """The breakdown as an order freezes it (decimal strings beside their currencies)."""
@@ -385,7 +394,8 @@ class LandedCost:
             "charge_currency": self.charge_currency, "duty_charge": amount(self.duty_charge),
             "tax_charge": amount(self.tax_charge), "collected_at_checkout": self.collected_at_checkout,
             "due_on_delivery": amount(self.due_on_delivery),
-            "due_on_delivery_charge": amount(self.due_on_delivery_charge), "terms": self.incoterm,
+            "due_on_delivery_charge": amount(self.due_on_delivery_charge),
+            "duty_unestimated": self.duty_unestimated, "terms": self.incoterm,
             "prepay": self.prepay, "region": self.region, "unrated": list(self.unrated),
             "remarks": list(self.remarks),
             "rule_effective_from": self.rule_effective_from.isoformat() if self.rule_effective_from else None,
@@ -491,11 +501,13 @@ def under_regime(terms: DestinationTerms, measure: Money, per_eur) -> bool:
 @dataclass(frozen=True)
 class Duty:
     """Step 6's answer: the duty of each line (destination currency, unrounded; a flat duty sits on the
-    consignment), the HS codes left unrated and whether a default rate or the never-relieved list was used."""
+    consignment), the HS codes left unrated (and whether a line without one was), and whether a default rate
+    or the never-relieved list was used."""
 
     per_line: tuple[Decimal, ...]
     flat: Decimal = Decimal(0)
     unrated: tuple[str, ...] = ()
+    uncoded: bool = False
     used_default: bool = False
     never_relieved: bool = False
 
@@ -522,20 +534,20 @@ def duty(terms: DestinationTerms, lines: list[CustomsLine], values: Values, ship
         return Duty(per_line=tuple(banded * amount / base if due and base else Decimal(0)
                                    for amount, due in zip(values.customs, dutiable, strict=True)),
                     never_relieved=relieved)
-    per_line, unrated, used_default = [], [], False
+    per_line, unrated, used_default = [], set(), False
     for line, amount, due in zip(lines, values.customs, dutiable, strict=True):
         if not due:
             per_line.append(Decimal(0))
             continue
         rate = terms.rate_of(line, ship_from)
         if rate.percent is None:
-            unrated.append(hs_digits(line.hs_code) or "-")
+            unrated.add(hs_digits(line.hs_code))
             per_line.append(Decimal(0))
             continue
         used_default = used_default or rate.source == "default"
         per_line.append(amount * rate.percent / HUNDRED)
-    return Duty(per_line=tuple(per_line), unrated=tuple(sorted(set(unrated))), used_default=used_default,
-                never_relieved=relieved)
+    return Duty(per_line=tuple(per_line), unrated=tuple(sorted(unrated - {""})), uncoded="" in unrated,
+                used_default=used_default, never_relieved=relieved)
 
 
 @dataclass(frozen=True)
@@ -549,19 +561,22 @@ class ImportTax:
 
 
 def import_tax(terms: DestinationTerms, lines: list[CustomsLine], values: Values, duties: Duty, *,
-               relief: Money, region: RegionTerms | None, per_eur) -> ImportTax:
+               relief: Money, region: RegionTerms | None, regime: bool, duty_in_base: bool = True,
+               per_eur) -> ImportTax:
     local = terms.currency
+    rate = terms.regime_vat_rate if regime and terms.regime_vat_rate is not None else terms.vat_rate
     de_minimis = threshold(terms.vat_de_minimis, terms, per_eur) or Money.zero(local)
     relieved = relief <= de_minimis
     taxed = [not relieved or terms.always_dutiable(line) for line in lines]
     share = Decimal(terms.customs_value_percent) / HUNDRED
     # The flat duty belongs to the whole parcel: it is taxed with it when any line is.
-    base_exact = (duties.flat if any(taxed) else Decimal(0)) + sum(
-        (price * share + (freight if terms.tax_base_includes_shipping else Decimal(0)) + line_duty
+    with_duty = Decimal(1) if duty_in_base else Decimal(0)
+    base_exact = (duties.flat * with_duty if any(taxed) else Decimal(0)) + sum(
+        (price * share + (freight if terms.tax_base_includes_shipping else Decimal(0)) + line_duty * with_duty
          for price, freight, line_duty, due in zip(values.price, values.freight, duties.per_line, taxed, strict=True)
          if due), Decimal(0))
     base = Money(base_exact, local)
-    national = Money(base_exact * terms.vat_rate / HUNDRED if terms.vat_rate else 0, local)
+    national = Money(base_exact * rate / HUNDRED if rate else 0, local)
     regional = Money.zero(local)
     if region is not None and region.collection != "not_collected":
         # A sales tax is on the goods' price (no customs relief applies to it); others follow the import.
@@ -571,13 +586,18 @@ def import_tax(terms: DestinationTerms, lines: list[CustomsLine], values: Values
                      never_relieved=relieved and any(taxed))
 
 
+def at_the_border(terms: DestinationTerms, prepay: str) -> str:
+    """How what the border asks is collected: prepaid at checkout (DDP, where the destination allows it or
+    requires it) or by the carrier on delivery."""
+    if terms.border_terms == "ddp" or (terms.border_terms != "dap" and prepay == Prepay.DDP):
+        return Collection.CHECKOUT
+    return Collection.ON_DELIVERY
+
+
 def collections(terms: DestinationTerms, *, regime: bool, regime_covers_duty: bool, prepay: str,
                 region: RegionTerms | None) -> tuple[str, str]:
     """Step 8: how the tax and how the duty are collected (``Collection`` values)."""
-    if terms.border_terms == "ddp" or (terms.border_terms != "dap" and prepay == Prepay.DDP):
-        border = Collection.CHECKOUT
-    else:
-        border = Collection.ON_DELIVERY
+    border = at_the_border(terms, prepay)
     if regime:
         tax_collection = Collection.CHECKOUT
     elif region is not None and region.collection == "checkout" and not terms.vat_rate:
@@ -618,12 +638,15 @@ def _judge(terms: DestinationTerms, lines: list[CustomsLine], ship_from: str, sh
     collect_measure = measured(terms, lines, values, per_item=terms.collect_limit_per_item)
     relief = measured(terms, lines, values, per_item=terms.de_minimis_per_item)
     regime = under_regime(terms, collect_measure, per_eur)
-    # Duty rides with the regime only when the whole consignment is within it (Australia's limit is per item).
-    regime_covers_duty = regime and (not terms.collect_limit_per_item or under_regime(
+    # Duty rides with the regime when the consignment is within it as a whole, or when duty relief is judged
+    # item by item too (Norway); Australia's limit is per item but its duty relief per consignment.
+    regime_covers_duty = regime and (not terms.collect_limit_per_item or terms.de_minimis_per_item or under_regime(
         terms, measured(terms, lines, values, per_item=False), per_eur))
     duties = duty(terms, lines, values, ship_from, regime=regime, relief=relief, per_eur=per_eur)
     region_terms = terms.regions.get(region) if region else None
-    taxes = import_tax(terms, lines, values, duties, relief=relief, region=region_terms, per_eur=per_eur)
+    # Tax charged at the sale is on its price: a duty the regime leaves to the border is not in it.
+    taxes = import_tax(terms, lines, values, duties, relief=relief, region=region_terms, regime=regime,
+                       duty_in_base=not regime or regime_covers_duty, per_eur=per_eur)
     tax_collection, duty_collection = collections(terms, regime=regime, regime_covers_duty=regime_covers_duty,
                                                   prepay=prepay, region=region_terms)
 
@@ -631,8 +654,8 @@ def _judge(terms: DestinationTerms, lines: list[CustomsLine], ship_from: str, sh
     tax_local = taxes.national + taxes.regional
     duty_store = Money(exact(duty_local.amount, local, store_currency, per_eur), store_currency)
     tax_store = Money(exact(tax_local.amount, local, store_currency, per_eur), store_currency)
-    remarks = _remarks(terms, lines, duties, taxes, region, region_terms, tax_collection, duty_collection, regime,
-                       ship_from)
+    remarks = _remarks(terms, lines, duties, taxes, region_terms, prepaid=not regime and at_the_border(
+        terms, prepay) == Collection.CHECKOUT)
     return LandedCost(
         destination=terms.country, collection=tax_collection, duty_collection=duty_collection,
         store_currency=store_currency, charge_currency=charge_currency, destination_currency=local,
@@ -648,11 +671,12 @@ def _judge(terms: DestinationTerms, lines: list[CustomsLine], ship_from: str, sh
         unrated=duties.unrated, remarks=remarks, prepay=prepay)
 
 
-def _remarks(terms, lines, duties: Duty, taxes: ImportTax, region: str, region_terms, tax_collection,
-             duty_collection, regime: bool, ship_from: str) -> tuple[str, ...]:
+def _remarks(terms, lines, duties: Duty, taxes: ImportTax, region_terms, *, prepaid: bool) -> tuple[str, ...]:
     remarks = []
-    if duties.unrated:
+    if duties.unrated or duties.uncoded:
         remarks.append(Remark.UNRATED)
+    if duties.uncoded:
+        remarks.append(Remark.HS_CODE_MISSING)
     if duties.used_default:
         remarks.append(Remark.DEFAULT_RATE)
     if any(not line.origin for line in lines) and (terms.duty_table or terms.origin_rules):
@@ -663,7 +687,7 @@ def _remarks(terms, lines, duties: Duty, taxes: ImportTax, region: str, region_t
         remarks.append(Remark.REGIONAL_NOT_COLLECTED)
     if (duties.never_relieved and duties.total) or (taxes.never_relieved and (taxes.national or taxes.regional)):
         remarks.append(Remark.NEVER_RELIEVED)
-    if not regime and Collection.CHECKOUT in (duty_collection, tax_collection) and (duties.total or taxes.national):
+    if prepaid and (duties.total or taxes.national):
         remarks.append(Remark.PREPAID)
     return tuple(remarks)
 

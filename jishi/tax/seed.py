@@ -50,6 +50,8 @@ SPECIAL_TERMS: dict[str, dict] = {
            "default_duty_rate": None},
     # Personal-use imports: the customs value is 60 % of the overseas retail price.
     "JP": {"customs_value_percent": Decimal(60)},
+    # Cross-border e-commerce retail imports (up to CNY 5,000): duty 0 %, import VAT at 70 % of 13 %.
+    "CN": {"regime_vat_rate": Decimal("9.1")},
 }
 
 # What changes for goods from a trade partner (the CSV's notes on MX, CA and KR), in force with the rules.

@@ -119,11 +119,16 @@ def union_codes() -> set[str]:
 
 
 def duty_rates_in_force(country: str, *, at=None) -> list[DutyRate]:
-    """The duty-table rows in force for ``country`` — its customs union's where it is in one — by code."""
+    """The duty-table rows in force for ``country`` — its customs union's where it is in one — by code:
+    per code, origins and measure, the latest version begun and not yet ended."""
     union, _members = union_of(country, at=at)
     day = _today(at)
-    rows = DESTINATION_RULES.get(_load).duty_rates.get(union or country, [])
-    return sorted((row for row in rows if _between(row, day)), key=lambda row: (row.hs_code, row.measure, row.origins))
+    versions: dict[tuple[str, str, str], list[DutyRate]] = defaultdict(list)
+    for row in DESTINATION_RULES.get(_load).duty_rates.get(union or country, []):
+        if _between(row, day):
+            versions[(row.hs_code, row.measure, row.origins)].append(row)
+    # Of a code's versions still running, the latest started is the one in force.
+    return [in_force(rows, day) for _key, rows in sorted(versions.items())]
 
 
 def origin_rules_in_force(country: str, *, at=None) -> list[OriginRule]:
@@ -179,7 +184,7 @@ def get_terms(country: str, *, at=None) -> DestinationTerms | None:
         tax_name=rule.tax_name, vat_rate=rule.vat_rate, vat_de_minimis=rule.vat_de_minimis,
         duty_de_minimis=rule.duty_de_minimis, collect_at_checkout=rule.collect_at_checkout,
         collect_limit=rule.collect_limit, flat_duty_per_tariff_line=rule.flat_duty_per_tariff_line,
-        default_duty_rate=rule.default_duty_rate, threshold_basis=rule.threshold_basis, valuation=rule.valuation,
+        default_duty_rate=rule.default_duty_rate, regime_vat_rate=rule.regime_vat_rate, threshold_basis=rule.threshold_basis, valuation=rule.valuation,
         tax_base_includes_shipping=rule.tax_base_includes_shipping, effective_from=rule.effective_from,
         duty_table=tuple(DutyLine(hs_code=row.hs_code, rate=row.rate, origins=parse_origins(row.origins),
                                   measure=row.measure) for row in duty_rates_in_force(country, at=at)),

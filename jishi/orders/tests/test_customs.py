@@ -63,6 +63,18 @@ def test_duties_left_to_the_recipient_make_it_delivered_at_place_with_the_estima
     assert str(paper.due_on_delivery.amount) == "310.40" and paper.collection == "on_delivery"
 
 
+@pytest.mark.parametrize("landed", [
+    {"collection": "checkout", "duty_collection": "on_delivery", "collected_at_checkout": True, "terms": "DAP"},
+    {"collection": "checkout", "collected_at_checkout": True},  # frozen before the snapshot said its terms
+])
+def test_a_duty_left_to_the_border_makes_it_delivered_at_place_though_the_tax_was_collected(landed):
+    # Australia: GST charged at the sale on items under AUD 1,000 each; the consignment's duty at the border.
+    order = _order(duty_total=Decimal(0), due_on_delivery=Decimal("60.00"), landed_cost=landed)
+    paper = build_declaration(order, [_line()])
+    assert paper.terms == DAP and str(paper.taxes_collected.amount) == "48.00"
+    assert str(paper.due_on_delivery.amount) == "60.00"
+
+
 @pytest.mark.parametrize(("ship_from", "store_country", "to", "crosses"), [
     ("CN", "CN", "FR", True), ("CN", "CN", "CN", False), ("", "CN", "FR", True), ("", "CN", "CN", False),
     ("JP", "CN", "CN", True), ("CN", "CN", "", False)])

@@ -13,6 +13,6 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='method',
             name='transport',
-            field=models.CharField(choices=[('courier', 'Courier'), ('post', 'Post')], default='courier', max_length=7, verbose_name='sent by'),
+            field=models.CharField(choices=[('post', 'Post'), ('courier', 'Courier')], default='courier', max_length=7, verbose_name='sent by'),
         ),
     ]

@@ -69,6 +69,18 @@ def test_bad_templates_are_refused_per_field_and_nothing_is_written(client, tea)
     assert (ShippingTemplate.objects.count(), Zone.objects.count(), Method.objects.count()) == before
 
 
+def test_each_method_says_whether_it_goes_by_post_or_courier(client, tea):
+    mixed = {**copy.deepcopy(TEMPLATE), "name": "Post and courier"}
+    mixed["zones"][1]["methods"][0]["transport"] = "post"
+    body = _json(client, "post", _url(tea.store), mixed, tea.auth).json()
+    assert [m["transport"] for m in body["zones"][1]["methods"]] == ["post", "courier"]  # courier unless told
+    assert Method.objects.get(pk=body["zones"][1]["methods"][0]["id"]).transport == "post"
+    mixed["zones"][0]["methods"][1]["transport"] = "pigeon"
+    refused = _json(client, "put", _url(tea.store, body["id"]), mixed, tea.auth)
+    assert refused.status_code == 422 and "zones.0.methods.1.transport" in refused.json()["error"]["fields"]
+    assert Method.objects.get(pk=body["zones"][1]["methods"][0]["id"]).transport == "post"  # nothing written
+
+
 def test_other_stores_members_buyers_and_strangers_cannot_reach_the_templates(client, tea):
     other = shop("Osaka Knives", "JPY", "JP", template=None)
     staff = UserFactory()

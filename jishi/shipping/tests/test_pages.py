@@ -21,7 +21,7 @@ def _form(**overrides) -> dict:
             "z0-standard-days_max": "5",
             "z1-name": "World", "z1-rest": "on", "z1-economy-on": "on", "z1-economy-pricing": "per_weight",
             "z1-economy-first_amount": "50", "z1-economy-additional_amount": "20", "z1-economy-free_over": "800",
-            "z1-economy-days_min": "10", "z1-economy-days_max": "25"}
+            "z1-economy-days_min": "10", "z1-economy-days_max": "25", "z1-economy-transport": "post"}
     data.update(overrides)
     return data
 
@@ -39,10 +39,13 @@ def test_the_owner_manages_templates_in_the_seller_centre(client, tea, django_as
     assert created.status_code == 302 and created.url == f"{url}{template.id}/"
     assert template.is_default is False and template.handling_days == 2
     world = template.zones.get(is_rest_of_world=True).methods.get()
-    assert (world.kind, world.pricing, str(world.free_over)) == ("economy", "per_weight", "800.000")
+    assert (world.kind, world.pricing, str(world.free_over), world.transport) == (
+        "economy", "per_weight", "800.000", "post")
+    assert template.zones.get(name="Japan").methods.get().transport == "courier"  # the form's default
 
     editor = client.get(url + f"{template.id}/")
     assert editor.status_code == 200 and 'value="JP"' in editor.content.decode()
+    assert '<option value="post" selected>' in editor.content.decode()
     # Remove the Japan zone, make it the default.
     saved = client.post(url + f"{template.id}/", _form(**{"z0-remove": "on", "is_default": "on"}))
     assert saved.status_code == 302
@@ -60,11 +63,11 @@ def test_mistakes_are_shown_beside_their_fields_and_nothing_is_saved(client, tea
     client.force_login(tea.owner)
     before = Method.objects.count()
     response = client.post(f"/seller/{tea.store.slug}/shipping/new/", _form(**{
-        "z0-countries": "JP ZZ", "z1-economy-first_amount": "-5", "name": ""}))
+        "z0-countries": "JP ZZ", "z1-economy-first_amount": "-5", "name": "", "z0-standard-transport": "boat"}))
     page = response.content.decode()
     assert response.status_code == 422
     assert "ZZ is not a country code." in page and "Enter an amount from zero up" in page
-    assert "A name has 1 to 80 characters." in page
+    assert "A name has 1 to 80 characters." in page and "Choose post or courier." in page
     assert 'value="JP ZZ"' in page  # what was typed stays
     assert Method.objects.count() == before
 

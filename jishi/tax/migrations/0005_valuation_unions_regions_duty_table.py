@@ -77,6 +77,11 @@ class Migration(migrations.Migration):
         ),
         migrations.AddField(
             model_name='destinationrule',
+            name='regime_vat_rate',
+            field=models.DecimalField(blank=True, decimal_places=3, help_text="The rate charged under the point-of-sale regime where it differs from the VAT rate (China's cross-border e-commerce: 70 % of 13 %); blank = the VAT rate.", max_digits=6, null=True, verbose_name='rate at checkout (%)'),
+        ),
+        migrations.AddField(
+            model_name='destinationrule',
             name='border_terms',
             field=models.CharField(choices=[('any', 'The store chooses DDP or DAP'), ('dap', 'Always the buyer, on delivery (DAP)'), ('ddp', 'Always prepaid at checkout (DDP)')], default='any', help_text='Where tax is not charged at checkout by law: whether a store may prepay duties and taxes (DDP), leave them to the buyer on delivery (DAP), or either.', max_length=4, verbose_name='who may pay at the border'),
         ),

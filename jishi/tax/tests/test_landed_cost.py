@@ -20,8 +20,6 @@ from jishi.tax.rules import (
     OriginTerms,
     hs_chapter,
     landed_cost,
-    parse_bands,
-    parse_origins,
     tariff_lines,
 )
 from jishi.tax.selectors import get_terms

@@ -9,7 +9,7 @@ import pytest
 from jishi.core import clock
 from jishi.payments.sandbox import pay
 from jishi.tax.models import DestinationRule, DutyRate
-from jishi.tax.selectors import get_rule, landed_cost_for
+from jishi.tax.selectors import get_rule, invalidate_rules, landed_cost_for
 from tests.factories import AddressFactory, UserFactory, bearer, buy_now, make_product, open_store_for
 
 pytestmark = pytest.mark.django_db
@@ -29,13 +29,20 @@ def test_everyone_reads_the_seeded_rules_in_a_list_envelope(client, django_asser
 
 
 def test_one_country_with_its_duty_rates_and_thresholds_in_the_legal_currency(client):
-    DutyRate.objects.create(country="PL", hs_chapter="61", rate=Decimal("12"), effective_from=dt.date(2026, 1, 1))
-
     body = client.get(f"{RULES}/pl").json()
 
     assert (body["country"], body["currency"], body["thresholds_currency"]) == ("PL", "PLN", "EUR")
     assert (body["duty_de_minimis"], body["flat_duty_per_tariff_line"]) == ("150.00", "3.00")
-    assert body["duty_rates"] == [{"hs_chapter": "61", "rate_percent": "12.000"}]
+    # A member of the EU reads the Union's common tariff, seeded with its source and date.
+    assert body["customs_union"] == "EU" and body["threshold_basis"] == "goods" and body["valuation"] == "cif"
+    shirts = next(row for row in body["duty_rates"] if row["hs_code"] == "6109")
+    assert Decimal(shirts["rate_percent"]) == 12 and shirts["origins"] == [] and shirts["measure"] == ""
+    assert "Combined Nomenclature" in shirts["source"] and shirts["effective_from"] == "2026-01-01"
+    # An operator's row for the union is read at once by every member.
+    DutyRate.objects.create(country="EU", hs_code="9503", rate=Decimal("4.7"), effective_from=dt.date(2026, 12, 1))
+    invalidate_rules()
+    toys = [row for row in client.get(f"{RULES}/FR").json()["duty_rates"] if row["hs_code"] == "9503"]
+    assert [Decimal(row["rate_percent"]) for row in toys] == [Decimal("4.7")]
 
 
 def test_an_unknown_country_is_a_422_and_a_country_without_a_rule_a_404(client):
@@ -74,7 +81,8 @@ def test_the_operator_edits_rules_in_the_admin_and_every_quote_sees_it_at_once(a
         "country": "DE", "effective_from": "2026-11-24", "currency": "EUR", "tax_name": "VAT",
         "confidence": "high", "vat_rate": "7", "default_duty_rate": "", "thresholds_currency": "EUR",
         "vat_de_minimis": "0", "duty_de_minimis": "150", "collect_at_checkout": "on", "collect_limit": "150",
-        "flat_duty_per_tariff_line": "3", "value_includes_shipping": "on", "customs_value_percent": "100",
+        "flat_duty_per_tariff_line": "3", "threshold_basis": "goods", "valuation": "cif",
+        "tax_base_includes_shipping": "on", "border_terms": "any", "customs_value_percent": "100",
         "duty_bands": "[]", "notes": "", "source": ""}.items()}
     assert admin_client.post(f"/admin/tax/destinationrule/{rule.pk}/change/", data).status_code == 302
     assert get_rule("DE").vat_rate == 7
@@ -179,7 +187,13 @@ def test_the_seeded_origin_and_special_rules_are_read_through_the_api(client):
     assert [(b["above"], b["rate"], b["deduct"]) for b in br["duty_bands"]] == [
         ("0.00", "20", "0.00"), ("50.00", "60", "20.00"), ("3000.00", "60", "0.00")]
     assert client.get(f"{RULES}/JP").json()["customs_value_percent"] in ("60.000", "60")
-    assert client.get(f"{RULES}/NO").json()["limits_per_item"] is True
+    norway = client.get(f"{RULES}/NO").json()
+    assert norway["collect_limit_per_item"] is True and norway["de_minimis_per_item"] is True
+    assert ca["origin_rules"][0]["transport"] == "courier"
+    assert client.get(f"{RULES}/JP").json()["never_relieved"] == ["22", "24", "4202", "4203", "61", "6216", "64"]
+    regions = {row["region"]: row for row in client.get(f"{RULES}/CA").json()["regional_taxes"]}
+    assert len(regions) == 13 and Decimal(regions["ON"]["rate_percent"]) == 8 and regions["QC"]["tax_name"] == "GST + QST"
+    assert len(client.get(f"{RULES}/US").json()["regional_taxes"]) == 51
     listed = {rule["country"]: rule for rule in client.get(RULES, {"page_size": 100}).json()["items"]}
     assert listed["CA"]["origin_rules"] == ca["origin_rules"] and listed["FR"]["origin_rules"] == []
     # Before the seed's date nothing was in force.

@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from jishi.stores.models import Role
+from jishi.stores.models import ImportTerms, Role
 from jishi.web.forms.accounts import _country_choices, _currency_choices
 
 
@@ -46,6 +46,11 @@ class StoreSettingsForm(forms.Form):
     # Checked by the stores service (a number from zero up, in the currency's minor units).
     shipping_rate = forms.CharField(label=_("Flat shipping rate"), max_length=40, required=False, strip=True,
                                     widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}))
+    import_terms = forms.ChoiceField(
+        label=_("Duties and import taxes abroad"), choices=ImportTerms.choices, widget=forms.RadioSelect,
+        required=False, help_text=_("Where a buyer's country does not have the marketplace charge them at checkout. Prepaid: "
+                    "the buyer pays them with the order and you settle them with your carrier, so nothing is "
+                    "asked at the door. On delivery: the carrier asks the buyer for them."))
     logo = forms.FileField(label=_("Logo"), required=False, help_text=_("Square JPEG, PNG or WebP, up to 5 MB."))
     banner = forms.FileField(label=_("Banner"), required=False, help_text=_("Wide image, up to 5 MB."))
 

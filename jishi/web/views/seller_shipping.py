@@ -17,11 +17,11 @@ from jishi.core.countries import country_choices
 from jishi.core.errors import DomainError, NotFound
 from jishi.money.rules import quantize
 from jishi.shipping import selectors, services
-from jishi.shipping.models import MethodKind, Pricing
+from jishi.shipping.models import MethodKind, Pricing, Transport
 from jishi.web.access import store_access
 
 BLANK_ZONES = 2  # empty zone rows offered on the form for new zones
-FIELDS = ("name", "pricing", "first_amount", "additional_amount", "free_over", "days_min", "days_max")
+FIELDS = ("name", "pricing", "transport", "first_amount", "additional_amount", "free_over", "days_min", "days_max")
 
 
 @dataclass
@@ -54,6 +54,7 @@ def _rows_from_template(template, currency: str) -> list[ZoneRow]:
         rows.append(ZoneRow(index=index, name=zone.name, countries=" ".join(zone.countries), rest=zone.is_rest_of_world,
                             methods=[MethodRow(kind=kind, label=label, on=kind in offered, values={
                                 "name": offered[kind].name, "pricing": offered[kind].pricing,
+                                "transport": offered[kind].transport,
                                 "first_amount": _amount(offered[kind].first_amount, currency),
                                 "additional_amount": _amount(offered[kind].additional_amount, currency),
                                 "free_over": _amount(offered[kind].free_over, currency),
@@ -63,7 +64,7 @@ def _rows_from_template(template, currency: str) -> list[ZoneRow]:
 
 
 def _blank_method() -> dict:
-    return {"name": "", "pricing": Pricing.PER_ITEM, "first_amount": "", "additional_amount": "0", "free_over": "",
+    return {"name": "", "pricing": Pricing.PER_ITEM, "transport": Transport.COURIER, "first_amount": "", "additional_amount": "0", "free_over": "",
             "days_min": "", "days_max": ""}
 
 
@@ -161,8 +162,8 @@ def template_editor(request, slug: str, template_id: int | None = None):
     rows = rows + _blank_rows(len(rows), BLANK_ZONES)
     return render(request, "web/seller/shipping/editor.html", {
         "access": access, "template": template, "rows": rows, "values": values, "problems": problems,
-        "countries": _countries(), "pricings": Pricing.choices, "currency": store.base_currency_id,
-        "zone_count": len(rows)}, status=422 if problems else 200)
+        "countries": _countries(), "pricings": Pricing.choices, "transports": Transport.choices,
+        "currency": store.base_currency_id, "zone_count": len(rows)}, status=422 if problems else 200)
 
 
 @login_required

@@ -109,7 +109,8 @@ def store_settings(request, slug: str):
     locked = store_has_products(store)
     initial = {"name": store.name, "slug": store.slug, "description": store.description, "country": store.country,
                "base_currency": store.base_currency_id,
-               "shipping_rate": str(quantize(to_decimal(store.shipping_rate), store.base_currency_id))}
+               "shipping_rate": str(quantize(to_decimal(store.shipping_rate), store.base_currency_id)),
+               "import_terms": store.import_terms}
     form = StoreSettingsForm(request.POST or None, request.FILES or None, initial=initial, currency_locked=locked,
                              currency=store.base_currency_id)
     if request.method == "POST" and form.is_valid():
@@ -119,6 +120,7 @@ def store_settings(request, slug: str):
         # A form posted without the field leaves the rate alone; an empty one is checked (and refused).
         if "shipping_rate" not in request.POST:
             data["shipping_rate"] = None
+        data["import_terms"] = data["import_terms"] or None
         data["logo"], data["banner"] = request.FILES.get("logo"), request.FILES.get("banner")
         try:
             store = services.update_store(access=access, **data)
