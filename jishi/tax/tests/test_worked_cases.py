@@ -221,6 +221,9 @@ CASES: dict[str, Case] = {
     "NO from EUR just under": Case("NO", [("260.86", "9503")], currency="EUR", tax=(CHECKOUT, "749.97")),
     "NO from EUR just over": Case("NO", [("260.87", "9503")], currency="EUR",
                                   tax=(DELIVERY, "750.00")),  # NOK 3,000.005 states as 3,000.01
+    "NO shipping straddles": Case("NO", [("2950.00", "9503")], "100.00", tax=(CHECKOUT, "762.50")),  # 25 % × 3,050
+    "NO from JPY rounding": Case("NO", [("41739", "9503")], currency="JPY", tax=(CHECKOUT, "750.00"),
+                                store=("0", "10435")),  # NOK 2,999.99; 750 NOK = JPY 10,434.78
     # --- Switzerland. Platforms are deemed suppliers since 2025-01-01 (MWSTG art. 20a): Swiss VAT at the
     # sale on every consignment, on the price with shipping; no duty on industrial goods since 2024.
     "CH small": Case("CH", [("10.00", "9503")], tax=(CHECKOUT, "0.81")),
@@ -355,6 +358,9 @@ CASES: dict[str, Case] = {
     "SG items each under": Case("SG", [("300.00", "6109"), ("300.00", "9503")], "20.00", tax=(CHECKOUT, "55.80"),
                                 duty=(DELIVERY, "0.00")),  # the consignment (SGD 600) clears at the border
     "SG shipping straddles": Case("SG", [("390.00", "6109")], "20.00", tax=(CHECKOUT, "36.90")),
+    "SG from CNY over": Case("SG", [("2133.40", "6109")], currency="CNY", tax=(DELIVERY, "36.00")),  # SGD 400.01
+    "SG from JPY rounding": Case("SG", [("42666", "6109")], currency="JPY", tax=(CHECKOUT, "36.00"),
+                                store=("0", "3840")),  # SGD 399.99
     # --- Malaysia, Sales Tax (Low Value Goods) Order 2023: 10 % at the sale on goods up to MYR 500.
     "MY at 500": Case("MY", [("500.00", "6109")], tax=(CHECKOUT, "50.00")),
     "MY over": Case("MY", [("500.01", "6109")], tax=(DELIVERY, "50.00"), remarks=(Remark.UNRATED,)),
@@ -379,10 +385,20 @@ CASES: dict[str, Case] = {
     "AU items each under, consignment over": Case("AU", [("600.00", "6109"), ("600.00", "6404")],
                                                   tax=(CHECKOUT, "120.00"), duty=(DELIVERY, "60.00")),
     "AU shipping straddles": Case("AU", [("990.00", "6109")], "30.00", tax=(CHECKOUT, "102.00")),
+    "AU from CNY over": Case("AU", [("5000.08", "6109")], currency="CNY", tax=(DELIVERY, "105.00"),
+                             duty=(DELIVERY, "50.00"), store=("250.00", "525.00")),  # AUD 1,000.02
+    "AU from JPY rounding": Case("AU", [("99999", "6109")], currency="JPY", tax=(CHECKOUT, "100.00"),
+                                store=("0", "10000")),  # AUD 999.99; GST 99.999
     # --- New Zealand (GST Act 1985 s. 10(7B); IRD): GST 15 % at the sale on items up to NZD 1,000 each.
     "NZ at 1000": Case("NZ", [("1000.00", "6109")], tax=(CHECKOUT, "150.00")),
     "NZ over": Case("NZ", [("1000.01", "6109")], tax=(DELIVERY, "150.00"), remarks=(Remark.UNRATED,)),
     "NZ shipping straddles": Case("NZ", [("990.00", "6109")], "20.00", tax=(CHECKOUT, "151.50")),
+    "NZ items each under": Case("NZ", [("600.00", "6109"), ("600.00", "9503")], tax=(CHECKOUT, "180.00"),
+                                duty=(DELIVERY, "0.00"), remarks=(Remark.UNRATED,)),  # consignment over NZD 1,000
+    "NZ from CNY over": Case("NZ", [("4444.49", "6109")], currency="CNY", tax=(DELIVERY, "150.00"),
+                             remarks=(Remark.UNRATED,)),  # NZD 1,000.01
+    "NZ from JPY rounding": Case("NZ", [("88888", "6109")], currency="JPY", tax=(CHECKOUT, "150.00"),
+                                store=("0", "13333")),  # NZD 999.99
     # --- South Africa (SARS): low-value consignments pay a flat 20 % in lieu of duty, and VAT 15 %.
     "ZA": Case("ZA", [("400.00", "6109")], "50.00", tax=(DELIVERY, "72.00"), duty=(DELIVERY, "80.00")),
 }
