@@ -301,11 +301,21 @@ CASES: dict[str, Case] = {
     "AE over": Case("AE", [("978.73", "6109")], tax=(DELIVERY, "51.38"), duty=(DELIVERY, "48.94")),
     "AE shipping straddles": Case("AE", [("900.00", "6109")], "78.73", tax=(DELIVERY, "51.38"),
                                   duty=(DELIVERY, "48.94")),
+    "AE two items over": Case("AE", [("500.00", "6109"), ("500.00", "9503")], tax=(DELIVERY, "52.50"),
+                              duty=(DELIVERY, "50.00")),  # 5 % × 1,000; 5 % × 1,050
+    "AE from CNY over": Case("AE", [("1702.15", "6109")], currency="CNY", tax=(DELIVERY, "51.38"),
+                             duty=(DELIVERY, "48.94")),  # AED 978.74
+    "AE from JPY rounding": Case("AE", [("34000", "6109")], currency="JPY", tax=(DELIVERY, "48.88"),
+                                 store=("0", "1700")),  # AED 977.50; VAT 48.875
     # --- Saudi Arabia (ZATCA): VAT 15 %; duty-free up to SAR 1,000 of goods and shipping.
     "SA at 1000": Case("SA", [("1000.00", "6109")], tax=(DELIVERY, "150.00")),
     "SA over": Case("SA", [("1000.01", "6109")], tax=(DELIVERY, "157.50"), duty=(DELIVERY, "50.00")),
     "SA shipping straddles": Case("SA", [("950.00", "6109")], "50.01", tax=(DELIVERY, "157.50"),
                                   duty=(DELIVERY, "50.00")),
+    "SA two items over": Case("SA", [("600.00", "6109"), ("500.00", "9503")], tax=(DELIVERY, "173.25"),
+                              duty=(DELIVERY, "55.00")),  # 5 % × 1,100; 15 % × 1,155
+    "SA from JPY over": Case("SA", [("34043", "6109")], currency="JPY", tax=(DELIVERY, "157.50"),
+                             duty=(DELIVERY, "50.00"), store=("1702", "5362")),  # SAR 1,000.01
     # --- Israel: VAT 18 % above USD 130 (ILS 416); duty above USD 500 (duty not in the seed).
     "IL at 130": Case("IL", [("416.00", "6109")], tax=(DELIVERY, "0.00")),
     "IL over": Case("IL", [("416.01", "6109")], tax=(DELIVERY, "74.88")),
@@ -323,6 +333,8 @@ CASES: dict[str, Case] = {
     "CN shipping straddles": Case("CN", [("4950.00", "6109", 1, "CN")], "50.01", ship_from="HK", tax=(DELIVERY, "650.00")),
     "CN from JPY": Case("CN", [("100000", "6109")], currency="JPY", ship_from="JP", tax=(CHECKOUT, "455.00"),
                         store=("0", "9100")),  # JPY 100,000 = CNY 5,000
+    "CN two items": Case("CN", [("2000.00", "6109", 1, "CN"), ("2500.00", "9503", 1, "CN")], "100.00",
+                         ship_from="HK", tax=(CHECKOUT, "418.60")),  # 9.1 % × 4,600
     # --- Hong Kong: a free port.
     "HK": Case("HK", [("5000.00", "6109")], tax=(DELIVERY, "0.00")),
     # --- Japan (Customs Tariff Temporary Measures Law; Japan Customs): nothing when the taxable value is
@@ -365,6 +377,12 @@ CASES: dict[str, Case] = {
     "MY at 500": Case("MY", [("500.00", "6109")], tax=(CHECKOUT, "50.00")),
     "MY over": Case("MY", [("500.01", "6109")], tax=(DELIVERY, "50.00"), remarks=(Remark.UNRATED,)),
     "MY shipping straddles": Case("MY", [("480.00", "6109")], "30.00", tax=(CHECKOUT, "48.00")),
+    "MY items each under": Case("MY", [("300.00", "6109"), ("300.00", "9503")], tax=(CHECKOUT, "60.00"),
+                                duty=(DELIVERY, "0.00"), remarks=(Remark.UNRATED,)),  # consignment over MYR 500
+    "MY from CNY over": Case("MY", [("800.02", "6109")], currency="CNY", tax=(DELIVERY, "50.00"),
+                             remarks=(Remark.UNRATED,)),  # MYR 500.01
+    "MY from JPY rounding": Case("MY", [("15999", "6109")], currency="JPY", tax=(CHECKOUT, "50.00"),
+                                 store=("0", "1600")),  # MYR 499.97
     # --- Thailand: VAT 7 % on all imports since 2024-07-05, duty from THB 1 since 2026 (not in the seed).
     "TH": Case("TH", [("1000.00", "6109")], "100.00", tax=(DELIVERY, "77.00"), remarks=(Remark.UNRATED,)),
     # --- Indonesia (PMK 199/2019 as amended): free up to USD 3 FOB; above, 7.5 % duty and 11 % VAT.
