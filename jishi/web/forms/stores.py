@@ -48,7 +48,8 @@ class StoreSettingsForm(forms.Form):
                                     widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}))
     import_terms = forms.ChoiceField(
         label=_("Duties and import taxes abroad"), choices=ImportTerms.choices, widget=forms.RadioSelect,
-        required=False, help_text=_("Where a buyer's country does not have the marketplace charge them at checkout. Prepaid: "
+        required=False,
+        help_text=_("Where a buyer's country does not have the marketplace charge them at checkout. Prepaid: "
                     "the buyer pays them with the order and you settle them with your carrier, so nothing is "
                     "asked at the door. On delivery: the carrier asks the buyer for them."))
     logo = forms.FileField(label=_("Logo"), required=False, help_text=_("Square JPEG, PNG or WebP, up to 5 MB."))

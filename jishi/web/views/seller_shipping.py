@@ -21,7 +21,8 @@ from jishi.shipping.models import MethodKind, Pricing, Transport
 from jishi.web.access import store_access
 
 BLANK_ZONES = 2  # empty zone rows offered on the form for new zones
-FIELDS = ("name", "pricing", "transport", "first_amount", "additional_amount", "free_over", "days_min", "days_max")
+FIELDS = ("name", "pricing", "transport", "first_amount", "additional_amount", "free_over", "days_min",
+          "days_max")
 
 
 @dataclass
@@ -64,7 +65,8 @@ def _rows_from_template(template, currency: str) -> list[ZoneRow]:
 
 
 def _blank_method() -> dict:
-    return {"name": "", "pricing": Pricing.PER_ITEM, "transport": Transport.COURIER, "first_amount": "", "additional_amount": "0", "free_over": "",
+    return {"name": "", "pricing": Pricing.PER_ITEM, "transport": Transport.COURIER, "first_amount": "",
+            "additional_amount": "0", "free_over": "",
             "days_min": "", "days_max": ""}
 
 
