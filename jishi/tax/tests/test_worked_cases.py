@@ -285,6 +285,14 @@ CASES: dict[str, Case] = {
     "MX shipping straddles": Case("MX", [("800.00", "6109")], "50.01", ship_from="US", tax=(DELIVERY, "0.00"),
                                   duty=(DELIVERY, "144.50")),  # customs value MXN 850.01
     "MX from China": Case("MX", [("850.00", "6109")], tax=(DELIVERY, "136.00"), remarks=(Remark.UNRATED,)),
+    # The kinds left, by the same rules: two USMCA items over USD 50 together (17 % of the whole), USD 50.01
+    # from a dollar store (MXN 850.17) and IVA on a Chinese parcel from a yen store.
+    "MX USMCA two items over 50": Case("MX", [("500.00", "6109"), ("400.00", "9503")], ship_from="US",
+                                       tax=(DELIVERY, "0.00"), duty=(DELIVERY, "153.00")),
+    "MX USMCA from USD over 50": Case("MX", [("50.01", "6109")], currency="USD", ship_from="US", tax=(DELIVERY, "0.00"),
+                                      duty=(DELIVERY, "144.53"), store=("8.50", "0.00")),  # 17 % × 850.17
+    "MX from JPY rounding": Case("MX", [("12345", "6109")], currency="JPY", tax=(DELIVERY, "262.33"),
+                                 store=("0", "1975"), remarks=(Remark.UNRATED,)),  # 16 % × MXN 1,639.5703
     # --- Brazil, Remessa Conforme (Lei 14.902/2024; Receita Federal): import tax 20 % up to USD 50, 60 %
     # less USD 20 up to USD 3,000 (on the customs value, freight in), collected at checkout; ICMS 17 % on
     # value + import tax.
@@ -294,8 +302,20 @@ CASES: dict[str, Case] = {
                                   duty=(CHECKOUT, "48.01")),
     "BR at 3000": Case("BR", [("14400.00", "6109")], tax=(CHECKOUT, "3900.48"), duty=(CHECKOUT, "8544.00")),
     "BR over 3000": Case("BR", [("14400.01", "6109")], tax=(DELIVERY, "3916.80"), duty=(DELIVERY, "8640.01")),
+    "BR two items over 50": Case("BR", [("150.00", "6109"), ("100.00", "9503")], tax=(CHECKOUT, "51.68"),
+                                 duty=(CHECKOUT, "54.00")),  # 60 % × 250 − 96; 17 % × 304
+    "BR from USD over 50": Case("BR", [("50.01", "6109")], currency="USD", tax=(CHECKOUT, "48.97"),
+                                duty=(CHECKOUT, "48.03"), store=("10.01", "10.20")),  # BRL 240.048
+    "BR from JPY rounding": Case("BR", [("8000", "6109")], currency="JPY", tax=(CHECKOUT, "65.28"),
+                                 duty=(CHECKOUT, "84.00"), store=("2240", "1741")),  # BRL 300; tax JPY 1,740.8
     # --- Turkey: ordinary clearance from the first unit since 2026 (duty not in the seed), KDV 20 %.
     "TR": Case("TR", [("4500.00", "6109")], "450.00", tax=(DELIVERY, "990.00"), remarks=(Remark.UNRATED,)),
+    "TR two items": Case("TR", [("3000.00", "6109"), ("1500.00", "9503")], "300.00", tax=(DELIVERY, "960.00"),
+                         remarks=(Remark.UNRATED,)),
+    "TR from EUR": Case("TR", [("99.99", "6109")], "9.99", currency="EUR", tax=(DELIVERY, "989.82"),
+                        store=("0.00", "22.00"), remarks=(Remark.UNRATED,)),  # TRY 4,949.10; EUR 21.996
+    "TR from JPY rounding": Case("TR", [("9999", "6109")], currency="JPY", tax=(DELIVERY, "562.44"),
+                                 store=("0", "2000"), remarks=(Remark.UNRATED,)),  # TRY 2,812.21875
     # --- United Arab Emirates: VAT 5 % from the first dirham; 5 % GCC duty above SAR 1,000 (CIF).
     "AE under": Case("AE", [("978.72", "6109")], tax=(DELIVERY, "48.94")),
     "AE over": Case("AE", [("978.73", "6109")], tax=(DELIVERY, "51.38"), duty=(DELIVERY, "48.94")),
@@ -320,11 +340,23 @@ CASES: dict[str, Case] = {
     "IL at 130": Case("IL", [("416.00", "6109")], tax=(DELIVERY, "0.00")),
     "IL over": Case("IL", [("416.01", "6109")], tax=(DELIVERY, "74.88")),
     "IL shipping straddles": Case("IL", [("400.00", "6109")], "16.01", tax=(DELIVERY, "74.88")),
+    "IL two items over": Case("IL", [("300.00", "6109"), ("150.00", "9503")], tax=(DELIVERY, "81.00")),
+    "IL over 500, duty unrated": Case("IL", [("1600.01", "9503")], tax=(DELIVERY, "288.00"), remarks=(Remark.UNRATED,)),
+    "IL from USD over": Case("IL", [("130.01", "6109")], currency="USD", tax=(DELIVERY, "74.89"),
+                             store=("0.00", "23.40")),  # ILS 416.032
+    "IL from JPY rounding": Case("IL", [("17003", "6109")], currency="JPY", tax=(DELIVERY, "76.51"),
+                                 store=("0", "3060")),  # ILS 425.075; JPY 3,060.4
     # --- India: personal imports under heading 9804, 10 % basic duty from the first rupee (Budget 2026);
     # IGST 18 % on CIF value + duty.
     "IN": Case("IN", [("1000.00", "6109")], tax=(DELIVERY, "198.00"), duty=(DELIVERY, "100.00")),
     "IN with shipping": Case("IN", [("1000.00", "6109")], "200.00", tax=(DELIVERY, "237.60"),
                              duty=(DELIVERY, "120.00")),
+    "IN two items": Case("IN", [("600.00", "6109"), ("400.00", "9503")], "100.00", tax=(DELIVERY, "217.80"),
+                         duty=(DELIVERY, "110.00")),  # 10 % × 1,100; 18 % × 1,210
+    "IN from USD": Case("IN", [("12.34", "6109")], currency="USD", tax=(DELIVERY, "195.47"), duty=(DELIVERY, "98.72"),
+                        store=("1.23", "2.44")),  # INR 987.20
+    "IN from JPY rounding": Case("IN", [("1234", "6109")], currency="JPY", tax=(DELIVERY, "152.71"),
+                                 duty=(DELIVERY, "77.13"), store=("123", "244")),  # INR 771.25; duty 77.125
     # --- China, cross-border e-commerce retail imports (Caiguanshui [2018] No. 49): up to CNY 5,000 a
     # transaction (price, freight and insurance), duty 0 % and VAT at 70 % of 13 % = 9.1 %, collected at
     # checkout; above it, general trade (VAT 13 %).
@@ -337,6 +369,9 @@ CASES: dict[str, Case] = {
                          ship_from="HK", tax=(CHECKOUT, "418.60")),  # 9.1 % × 4,600
     # --- Hong Kong: a free port.
     "HK": Case("HK", [("5000.00", "6109")], tax=(DELIVERY, "0.00")),
+    "HK two items from CNY": Case("HK", [("800.00", "6109"), ("450.00", "9503")], "30.00", currency="CNY",
+                                  tax=(DELIVERY, "0.00"), store=("0.00", "0.00")),
+    "HK from JPY": Case("HK", [("99999", "8517")], currency="JPY", tax=(DELIVERY, "0.00"), store=("0", "0")),
     # --- Japan (Customs Tariff Temporary Measures Law; Japan Customs): nothing when the taxable value is
     # at most JPY 10,000 — 60 % of the price for personal imports, plus freight (CIF) — except for goods the
     # relief never covers (knitwear, footwear, leather bags, gloves …); then duty and 10 % on value + duty.
@@ -385,16 +420,42 @@ CASES: dict[str, Case] = {
                                  store=("0", "1600")),  # MYR 499.97
     # --- Thailand: VAT 7 % on all imports since 2024-07-05, duty from THB 1 since 2026 (not in the seed).
     "TH": Case("TH", [("1000.00", "6109")], "100.00", tax=(DELIVERY, "77.00"), remarks=(Remark.UNRATED,)),
+    "TH two items": Case("TH", [("600.00", "6109"), ("400.00", "9503")], "50.00", tax=(DELIVERY, "73.50"),
+                         remarks=(Remark.UNRATED,)),
+    "TH from CNY": Case("TH", [("99.99", "6109")], currency="CNY", tax=(DELIVERY, "35.00"),
+                        store=("0.00", "7.00")),  # THB 499.95; 7 % = 34.9965
+    "TH from JPY rounding": Case("TH", [("1001", "6109")], currency="JPY", tax=(DELIVERY, "17.52"),
+                                 store=("0", "70")),  # THB 250.25
     # --- Indonesia (PMK 199/2019 as amended): free up to USD 3 FOB; above, 7.5 % duty and 11 % VAT.
     "ID at 3": Case("ID", [("43200.00", "9503")], tax=(DELIVERY, "0.00")),
     "ID over": Case("ID", [("43300.00", "9503")], tax=(DELIVERY, "5120.23"), duty=(DELIVERY, "3247.50")),
     "ID shipping straddles": Case("ID", [("43000.00", "9503")], "1000.00", tax=(DELIVERY, "0.00")),
+    "ID two items over": Case("ID", [("30000.00", "9503"), ("20000.00", "6912")], "5000.00",
+                              tax=(DELIVERY, "6503.75"), duty=(DELIVERY, "4125.00")),  # 7.5 % × 55,000; 11 % × 59,125
+    "ID from USD over": Case("ID", [("3.01", "9503")], currency="USD", tax=(DELIVERY, "5125.43"),
+                             duty=(DELIVERY, "3250.80"), store=("0.23", "0.36")),  # IDR 43,344
+    "ID from JPY rounding": Case("ID", [("500", "9503")], currency="JPY", tax=(DELIVERY, "6651.56"),
+                                 duty=(DELIVERY, "4218.75"), store=("38", "59")),  # IDR 56,250; duty JPY 37.5
     # --- Philippines (CMTA s. 423): free up to PHP 10,000 FOB; above, VAT 12 % (duty not in the seed).
     "PH at 10000": Case("PH", [("10000.00", "6109")], tax=(DELIVERY, "0.00")),
     "PH over": Case("PH", [("10000.01", "6109")], tax=(DELIVERY, "1200.00")),
     "PH shipping straddles": Case("PH", [("9500.00", "6109")], "1000.00", tax=(DELIVERY, "0.00")),
+    "PH two items over": Case("PH", [("6000.00", "6109"), ("4500.00", "9503")], "500.00", tax=(DELIVERY, "1320.00"),
+                              remarks=(Remark.UNRATED,)),  # goods PHP 10,500; 12 % × 11,000
+    "PH from USD over": Case("PH", [("192.31", "6109")], currency="USD", tax=(DELIVERY, "1200.01"),
+                             store=("0.00", "23.08")),  # PHP 10,000.12
+    "PH from JPY under": Case("PH", [("24615", "6109")], currency="JPY", tax=(DELIVERY, "0.00"),
+                              store=("0", "0")),  # PHP 9,999.84
+    "PH from JPY rounding": Case("PH", [("24700", "6109")], currency="JPY", tax=(DELIVERY, "1204.13"),
+                                 store=("0", "2964")),  # PHP 10,034.375
     # --- Vietnam: no low-value relief since 2025-02-18 (Decision 01/2025/QD-TTg); VAT 10 %.
     "VN": Case("VN", [("1000000", "6109")], "100000", tax=(DELIVERY, "110000"), remarks=(Remark.UNRATED,)),
+    "VN two items": Case("VN", [("600000", "6109"), ("350000", "9503")], "50000", tax=(DELIVERY, "100000"),
+                         remarks=(Remark.UNRATED,)),
+    "VN from USD": Case("VN", [("9.99", "6109")], currency="USD", tax=(DELIVERY, "23976"),
+                        store=("0.00", "1.00")),  # VND 239,760
+    "VN from JPY rounding": Case("VN", [("1001", "6109")], currency="JPY", tax=(DELIVERY, "18769"),
+                                 store=("0", "100")),  # VND 187,687.5; VAT 18,768.75
     # --- Australia (GST Act Div 84-C; ABF): GST 10 % at the sale on items of a customs value up to AUD
     # 1,000 each, on the price with delivery; a consignment above AUD 1,000 pays duty on the FOB value at
     # the border (5 % general rate) and, where it was not charged at the sale, GST on value, duty and freight.
@@ -419,6 +480,12 @@ CASES: dict[str, Case] = {
                                 store=("0", "13333")),  # NZD 999.99
     # --- South Africa (SARS): low-value consignments pay a flat 20 % in lieu of duty, and VAT 15 %.
     "ZA": Case("ZA", [("400.00", "6109")], "50.00", tax=(DELIVERY, "72.00"), duty=(DELIVERY, "80.00")),
+    "ZA two items": Case("ZA", [("250.00", "6109"), ("200.00", "9503")], "40.00", tax=(DELIVERY, "81.00"),
+                         duty=(DELIVERY, "90.00")),  # FOB: 20 % × 450; 15 % × 540
+    "ZA from USD": Case("ZA", [("24.99", "6109")], currency="USD", tax=(DELIVERY, "71.97"), duty=(DELIVERY, "79.97"),
+                        store=("5.00", "4.50")),  # ZAR 399.84
+    "ZA from JPY rounding": Case("ZA", [("3001", "6109")], currency="JPY", tax=(DELIVERY, "67.52"),
+                                 duty=(DELIVERY, "75.03"), store=("600", "540")),  # ZAR 375.125; duty 75.025
 }
 
 
